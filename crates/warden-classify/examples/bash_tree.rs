@@ -1,7 +1,10 @@
 //! Prints the tree-sitter-bash syntax tree of each argument (a development aid).
 fn main() {
     let mut parser = tree_sitter::Parser::new();
-    if parser.set_language(&tree_sitter_bash::LANGUAGE.into()).is_err() {
+    if parser
+        .set_language(&tree_sitter_bash::LANGUAGE.into())
+        .is_err()
+    {
         eprintln!("cannot load the bash grammar");
         std::process::exit(1);
     }

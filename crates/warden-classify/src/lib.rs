@@ -1,1 +1,260 @@
-//! stub
+//! Deterministic classifiers that turn a normalized [`Action`] into its
+//! [`Context`](warden_action::Context): the workspace it runs in, the classes
+//! of what it does, the sensitivity of the paths it touches, the
+//! destinations it reaches and the secrets it carries.
+//!
+//! Every entry point (hooks, gateway, proxy, launcher) calls
+//! [`Classifier::classify`] before the policy decides. The classifiers never
+//! decide anything themselves, and they are conservative: what they cannot
+//! judge is labelled [`Class::Opaque`] or [`Class::Unknown`], never nothing.
+
+pub mod destination;
+pub mod paths;
+pub mod secrets;
+pub mod shell;
+pub mod workspace;
+
+use destination::DestinationConfig;
+use paths::PathEnv;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use warden_action::{Action, ActionKind, Class, Context, SecretFinding};
+
+/// Names that mark something as production (glob patterns, case-insensitive).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProductionConfig {
+    /// AWS profiles (`--profile`, `AWS_PROFILE`).
+    pub aws_profiles: Vec<String>,
+    /// Kubernetes contexts (`--context`, `--kube-context`).
+    pub kube_contexts: Vec<String>,
+    /// Kubernetes namespaces.
+    pub namespaces: Vec<String>,
+    /// GCP projects.
+    pub gcp_projects: Vec<String>,
+    /// Azure subscriptions and resource groups.
+    pub azure_subscriptions: Vec<String>,
+    /// Terraform workspaces, Pulumi stacks and var files.
+    pub terraform_workspaces: Vec<String>,
+}
+
+impl Default for ProductionConfig {
+    fn default() -> Self {
+        let prod = |extra: &[&str]| {
+            let mut v: Vec<String> = ["*prod*", "*prd*", "live", "*-live"]
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect();
+            v.extend(extra.iter().map(|s| (*s).to_owned()));
+            v
+        };
+        ProductionConfig {
+            aws_profiles: prod(&[]),
+            kube_contexts: prod(&[]),
+            namespaces: prod(&[]),
+            gcp_projects: prod(&[]),
+            azure_subscriptions: prod(&[]),
+            terraform_workspaces: prod(&[]),
+        }
+    }
+}
+
+/// The classifier's configuration (the `[destinations]` and `[production]`
+/// tables of `warden.toml`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClassifyConfig {
+    /// Destination classes by host pattern.
+    pub destinations: DestinationConfig,
+    /// What counts as production.
+    pub production: ProductionConfig,
+}
+
+/// Classifies actions for one user.
+#[derive(Debug, Clone)]
+pub struct Classifier {
+    config: ClassifyConfig,
+    home: PathBuf,
+    warden_home: PathBuf,
+}
+
+/// MCP tool-name verbs that only read.
+const MCP_READ_VERBS: &[&str] = &[
+    "get", "list", "read", "search", "query", "fetch", "find", "describe", "show", "view",
+    "lookup", "count", "browse", "resolve", "status", "check", "inspect", "explain", "retrieve",
+    "download", "select", "head", "stat", "info", "diff", "preview", "validate", "echo", "ping",
+];
+
+impl Classifier {
+    /// A classifier for the user whose home is `home` and whose warden
+    /// state lives in `warden_home`.
+    pub fn new(config: ClassifyConfig, home: PathBuf, warden_home: PathBuf) -> Self {
+        Classifier {
+            config,
+            home,
+            warden_home,
+        }
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &ClassifyConfig {
+        &self.config
+    }
+
+    /// Fills `action.context`. Never fails: what cannot be judged is opaque.
+    pub fn classify(&self, action: &mut Action) {
+        let mut ctx = Context::default();
+        let cwd = PathBuf::from(&action.what.cwd);
+        if !cwd.is_absolute() {
+            ctx.add(
+                Class::Opaque,
+                "the working directory is not an absolute path",
+            );
+        }
+        let cwd = if cwd.is_absolute() {
+            cwd
+        } else {
+            PathBuf::from("/")
+        };
+        ctx.workspace = workspace::detect(&cwd);
+        let root = PathBuf::from(&ctx.workspace.root);
+        let hooks_path = ctx.workspace.hooks_path.as_ref().map(|h| {
+            let p = PathBuf::from(h);
+            if p.is_absolute() {
+                p
+            } else {
+                root.join(p)
+            }
+        });
+        let env = PathEnv::new(
+            self.home.clone(),
+            Some(root),
+            self.warden_home.clone(),
+            hooks_path,
+        );
+        let origin = ctx.workspace.remote.clone();
+        let shell_env = shell::ShellEnv {
+            paths: &env,
+            cwd: paths::resolve(&action.what.cwd, Path::new("/"), &env),
+            destinations: &self.config.destinations,
+            production: &self.config.production,
+            origin: origin.as_deref(),
+        };
+        let what = &action.what;
+        match what.kind {
+            ActionKind::Shell => match &what.command {
+                Some(command) if !command.trim().is_empty() => {
+                    shell::classify(command, &shell_env, &mut ctx);
+                    scan_text(command, &mut ctx, "command");
+                }
+                _ => ctx.add(Class::Opaque, "a shell action without a command"),
+            },
+            ActionKind::FileRead | ActionKind::Search => {
+                if what.paths.is_empty() {
+                    let cwd_text = shell_env.cwd.to_string_lossy().into_owned();
+                    shell::classify_read(&cwd_text, &shell_env, &mut ctx);
+                }
+                for path in &what.paths {
+                    shell::classify_read(path, &shell_env, &mut ctx);
+                }
+            }
+            ActionKind::FileWrite | ActionKind::FileEdit => {
+                if what.paths.is_empty() {
+                    ctx.add(Class::Opaque, "a write without a path");
+                }
+                for path in &what.paths {
+                    shell::classify_write(path, &shell_env, &mut ctx);
+                }
+                if let Some(content) = &what.content {
+                    scan_text(content, &mut ctx, "content");
+                }
+            }
+            ActionKind::NetworkFetch => {
+                for url in &what.urls {
+                    match destination::host_of_url(url) {
+                        Some(host) => shell::note_destination(&host, &shell_env, &mut ctx),
+                        None => ctx.add(Class::Opaque, "a URL without a host"),
+                    }
+                    scan_text(url, &mut ctx, "url");
+                }
+                if what.urls.is_empty() {
+                    if let Some(query) = &what.content {
+                        // A web search sends its query to the search engine.
+                        scan_text(query, &mut ctx, "url");
+                    }
+                }
+                ctx.add(Class::NetworkRead, "fetches from the web");
+            }
+            ActionKind::McpCall => {
+                let tool = what
+                    .mcp
+                    .as_ref()
+                    .map(|m| m.tool.to_ascii_lowercase())
+                    .unwrap_or_default();
+                let first_word = tool.split(['_', '-', '.']).next().unwrap_or("");
+                if MCP_READ_VERBS.contains(&first_word) {
+                    ctx.add(Class::McpRead, format!("MCP tool `{tool}` reads"));
+                } else {
+                    ctx.add(
+                        Class::McpWrite,
+                        format!("MCP tool `{tool}` may change something"),
+                    );
+                }
+                for url in &what.urls {
+                    if let Some(host) = destination::host_of_url(url) {
+                        shell::note_destination(&host, &shell_env, &mut ctx);
+                    }
+                }
+                for path in &what.paths {
+                    shell::classify_mcp_path(path, &shell_env, &mut ctx);
+                }
+                if let Some(content) = &what.content {
+                    scan_text(content, &mut ctx, "content");
+                }
+            }
+            ActionKind::Subagent => {
+                ctx.add(Class::Subagent, "starts a subagent");
+                if let Some(prompt) = &what.content {
+                    scan_text(prompt, &mut ctx, "content");
+                }
+            }
+            ActionKind::Other => {
+                ctx.add(
+                    Class::Unknown,
+                    format!("tool `{}` is not classified", what.tool),
+                );
+            }
+        }
+        if ctx.classes.is_empty() {
+            ctx.add(Class::Unknown, "nothing recognisable in the action");
+        }
+        action.context = ctx;
+    }
+}
+
+/// Scans text for secrets; records redacted findings and the class.
+fn scan_text(text: &str, ctx: &mut Context, location: &str) {
+    let matches = secrets::find_secrets(text);
+    for m in matches {
+        let in_url = location == "url" || {
+            let before = text.get(..m.start).unwrap_or("");
+            let token_start = before
+                .rfind(|c: char| c.is_whitespace() || c == '"' || c == '\'')
+                .map(|i| i + 1)
+                .unwrap_or(0);
+            before.get(token_start..).is_some_and(|t| t.contains("://"))
+        };
+        let class = if in_url {
+            Class::SecretInUrl
+        } else {
+            Class::SecretInContent
+        };
+        let label = secrets::describe(&m, text);
+        ctx.add(class, format!("{location} carries a secret ({label})"));
+        ctx.secrets.push(SecretFinding {
+            rule: m.rule.to_owned(),
+            location: location.to_owned(),
+            redacted: label,
+        });
+    }
+}

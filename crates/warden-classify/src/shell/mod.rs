@@ -11,9 +11,16 @@
 //! The analysis is conservative: a parse error, a computed command name or
 //! code that cannot be judged adds [`Class::Opaque`], never nothing.
 
+mod db;
+mod files;
+mod infra;
 mod inline;
+mod net;
 mod opts;
+mod packages;
 mod programs;
+mod system;
+mod vcs;
 mod words;
 
 use crate::destination::{self, DestinationConfig};
@@ -47,13 +54,7 @@ pub struct ShellEnv<'a> {
 
 /// Classifies one command line, adding classes, paths and destinations to `ctx`.
 pub fn classify(command: &str, env: &ShellEnv<'_>, ctx: &mut Context) {
-    let mut analyzer = Analyzer {
-        env,
-        ctx,
-        vars: HashMap::new(),
-        depth: 0,
-        fetched_files: Vec::new(),
-    };
+    let mut analyzer = Analyzer::new(env, ctx);
     analyzer.script(command);
     if analyzer.ctx.classes.is_empty() {
         // An empty line or only comments: nothing runs.
@@ -77,6 +78,8 @@ pub(crate) struct Flow {
     pub literal: Option<String>,
     /// Names paths rooted here (output of find, ls, git ls-files), for xargs.
     pub listed: Vec<String>,
+    /// Names of the secret environment variables the data carries.
+    pub secret_vars: Vec<String>,
 }
 
 impl Flow {
@@ -87,6 +90,11 @@ impl Flow {
         self.secret |= other.secret;
         self.literal = None;
         self.listed.extend(other.listed.iter().cloned());
+        for var in &other.secret_vars {
+            if !self.secret_vars.contains(var) {
+                self.secret_vars.push(var.clone());
+            }
+        }
     }
 
     /// Whether running this data as code is remote code execution.
@@ -95,6 +103,7 @@ impl Flow {
     }
 
     /// Whether sending this data out is exfiltration.
+    #[cfg(test)]
     fn is_local_data(&self) -> bool {
         self.files || self.secret
     }
@@ -124,6 +133,25 @@ pub(crate) struct Analyzer<'e, 'c> {
     /// Files written with data fetched from the network, to catch
     /// `curl -o x.sh … && sh x.sh`.
     pub fetched_files: Vec<PathBuf>,
+    /// The working directory as `cd` changes it along the line.
+    pub cwd: PathBuf,
+    /// Whether the line looked up warden's processes (`pgrep warden`), so a
+    /// `kill $(…)` later on it may be aimed at warden.
+    pub targets_warden: bool,
+}
+
+impl<'e, 'c> Analyzer<'e, 'c> {
+    fn new(env: &'e ShellEnv<'e>, ctx: &'c mut Context) -> Self {
+        Analyzer {
+            env,
+            ctx,
+            vars: HashMap::new(),
+            depth: 0,
+            fetched_files: Vec::new(),
+            cwd: env.cwd.clone(),
+            targets_warden: false,
+        }
+    }
 }
 
 impl Analyzer<'_, '_> {
@@ -196,7 +224,8 @@ impl Analyzer<'_, '_> {
             }
             "declaration_command" => self.declaration(node, src),
             "unset_command" => {
-                self.ctx.add(Class::ReadOnly, "unset changes only the shell");
+                self.ctx
+                    .add(Class::ReadOnly, "unset changes only the shell");
                 Flow::default()
             }
             "function_definition" => self.function(node, src),
@@ -211,18 +240,73 @@ impl Analyzer<'_, '_> {
                     .add(Class::Opaque, "command does not parse as bash");
                 self.statements(node, src, input)
             }
-            "word" | "string" | "raw_string" | "concatenation" | "number" | "simple_expansion"
-            | "expansion" | "command_substitution" | "process_substitution"
+            "word"
+            | "string"
+            | "raw_string"
+            | "concatenation"
+            | "number"
+            | "simple_expansion"
+            | "expansion"
+            | "command_substitution"
+            | "process_substitution"
             | "arithmetic_expansion" => {
                 // Words in statement position (loop values, case subjects):
                 // only their substitutions run.
                 let word = self.word(node, src);
                 word.flow
             }
-            // Lists, subshells, groups, loops, conditionals and the rest:
+            "for_statement" => self.for_loop(node, src, input),
+            "subshell" => {
+                // A subshell's `cd` and assignments do not leak out.
+                let cwd = self.cwd.clone();
+                let vars = self.vars.clone();
+                let flow = self.statements(node, src, input);
+                self.cwd = cwd;
+                self.vars = vars;
+                flow
+            }
+            // Lists, groups, loops, conditionals and the rest:
             // every statement inside runs, so every one is classified.
             _ => self.statements(node, src, input),
         }
+    }
+
+    /// `for x in a b c; do …; done`: the body runs once per static value.
+    fn for_loop(&mut self, node: Node<'_>, src: &str, input: &Flow) -> Flow {
+        const MAX_ITERATIONS: usize = 8;
+        let name = node
+            .child_by_field_name("variable")
+            .map(|n| node_text(n, src).to_owned());
+        let mut values: Vec<Option<String>> = Vec::new();
+        let mut cursor = node.walk();
+        let value_nodes: Vec<Node<'_>> =
+            node.children_by_field_name("value", &mut cursor).collect();
+        for value in value_nodes {
+            let word = self.word(value, src);
+            values.push(word.value);
+        }
+        let Some(body) = node.child_by_field_name("body") else {
+            return Flow::default();
+        };
+        let Some(name) = name else {
+            // C-style `for ((…))`: walk the body once.
+            return self.statement(body, src, input);
+        };
+        if values.is_empty() {
+            values.push(None);
+        }
+        let saved = self.vars.get(&name).cloned();
+        let mut out = Flow::default();
+        for value in values.into_iter().take(MAX_ITERATIONS) {
+            self.vars.insert(name.clone(), value);
+            let flow = self.statement(body, src, input);
+            out.merge(&flow);
+        }
+        match saved {
+            Some(v) => self.vars.insert(name, v),
+            None => self.vars.remove(&name),
+        };
+        out
     }
 
     fn pipeline(&mut self, node: Node<'_>, src: &str, input: &Flow) -> Flow {
@@ -249,7 +333,11 @@ impl Analyzer<'_, '_> {
                 for part in child.children(&mut inner) {
                     match part.kind() {
                         "|" | "|&" => pipe_continuation = true,
-                        "pipeline" | "command" | "list" | "redirected_statement" | "subshell"
+                        "pipeline"
+                        | "command"
+                        | "list"
+                        | "redirected_statement"
+                        | "subshell"
                         | "compound_statement" => continuation.push(part),
                         _ => {}
                     }
@@ -402,7 +490,10 @@ impl Analyzer<'_, '_> {
                 }
             }
         }
-        if matches!(name, "KUBECONTEXT" | "TF_WORKSPACE" | "CLOUDSDK_CORE_PROJECT") {
+        if matches!(
+            name,
+            "KUBECONTEXT" | "TF_WORKSPACE" | "CLOUDSDK_CORE_PROJECT"
+        ) {
             if let Some(v) = &value.value {
                 if self.is_production_name(v, &self.env.production.kube_contexts) {
                     self.production(format!("{name}={v}"));
@@ -532,15 +623,26 @@ impl Analyzer<'_, '_> {
 
     /// Records a read of `raw`; returns the most severe label.
     pub(crate) fn read_path(&mut self, raw: &str) -> Option<Sensitivity> {
+        self.read_path_as(raw, true)
+    }
+
+    /// Records a read by a program that writes elsewhere (cp, tar): only a
+    /// sensitive source adds a class.
+    pub(crate) fn source_path(&mut self, raw: &str) -> Option<Sensitivity> {
+        self.read_path_as(raw, false)
+    }
+
+    fn read_path_as(&mut self, raw: &str, plain_read: bool) -> Option<Sensitivity> {
         if raw.is_empty() || raw == "-" {
             return None;
         }
         let fact = self.path_fact(raw);
         let severe = most_severe(&fact.sensitivity);
+        let labels_home = fact.sensitivity.contains(&Sensitivity::Home);
         let why = fact.why.clone();
         let shown = fact.path.clone();
         let in_workspace = fact.in_workspace;
-        self.push_path(fact);
+        self.push_fact(fact);
         match severe {
             Some(Sensitivity::Secret) => {
                 let what = why.unwrap_or_else(|| "a credential".to_owned());
@@ -551,13 +653,14 @@ impl Analyzer<'_, '_> {
                 self.ctx
                     .add(Class::SecretAccess, format!("reads a raw device ({shown})"));
             }
-            Some(Sensitivity::Home) if !in_workspace => {
+            _ if !in_workspace && labels_home => {
                 self.ctx.add(
                     Class::HomeRead,
                     format!("reads outside the workspace in the home directory ({shown})"),
                 );
             }
-            _ => self.ctx.add(Class::ReadOnly, "reads files"),
+            _ if plain_read => self.ctx.add(Class::ReadOnly, "reads files"),
+            _ => {}
         }
         severe
     }
@@ -587,7 +690,7 @@ impl Analyzer<'_, '_> {
         let labels = fact.sensitivity.clone();
         let in_workspace = fact.in_workspace;
         let path = PathBuf::from(&fact.path);
-        self.push_path(fact);
+        self.push_fact(fact);
         if labels.contains(&Sensitivity::Governance) {
             self.ctx.add(
                 Class::GovernanceTamper,
@@ -625,9 +728,11 @@ impl Analyzer<'_, '_> {
                     format!("recursively deletes the workspace or its history ({shown})"),
                 );
             }
-            self.ctx.add(Class::WorkspaceWrite, "writes inside the workspace");
+            self.ctx
+                .add(Class::WorkspaceWrite, "writes inside the workspace");
         } else if labels.contains(&Sensitivity::Temp) {
-            self.ctx.add(Class::TempWrite, "writes in a temporary directory");
+            self.ctx
+                .add(Class::TempWrite, "writes in a temporary directory");
         } else if deletes_tree {
             self.ctx.add(
                 Class::Destructive,
@@ -664,11 +769,11 @@ impl Analyzer<'_, '_> {
     }
 
     pub(crate) fn path_fact(&self, raw: &str) -> warden_action::PathFact {
-        let resolved = paths::resolve(raw, &self.env.cwd, self.env.paths);
+        let resolved = paths::resolve(raw, &self.cwd, self.env.paths);
         paths::classify(&resolved, self.env.paths)
     }
 
-    fn push_path(&mut self, fact: warden_action::PathFact) {
+    pub(crate) fn push_fact(&mut self, fact: warden_action::PathFact) {
         if !self.ctx.paths.iter().any(|p| p.path == fact.path) {
             self.ctx.paths.push(fact);
         }
@@ -745,4 +850,28 @@ fn most_severe(labels: &std::collections::BTreeSet<Sensitivity>) -> Option<Sensi
     ]
     .into_iter()
     .find(|s| labels.contains(s))
+}
+
+/// Classifies a file read (Read, Glob, Grep) of `raw`.
+pub(crate) fn classify_read(raw: &str, env: &ShellEnv<'_>, ctx: &mut Context) {
+    let mut analyzer = Analyzer::new(env, ctx);
+    analyzer.read_path(raw);
+}
+
+/// Classifies a file write or edit of `raw`.
+pub(crate) fn classify_write(raw: &str, env: &ShellEnv<'_>, ctx: &mut Context) {
+    let mut analyzer = Analyzer::new(env, ctx);
+    analyzer.write_path(raw, false);
+}
+
+/// Records a path named in an MCP call: only sensitive paths add a class.
+pub(crate) fn classify_mcp_path(raw: &str, env: &ShellEnv<'_>, ctx: &mut Context) {
+    let mut analyzer = Analyzer::new(env, ctx);
+    analyzer.source_path(raw);
+}
+
+/// Records a network destination.
+pub(crate) fn note_destination(host: &str, env: &ShellEnv<'_>, ctx: &mut Context) {
+    let mut analyzer = Analyzer::new(env, ctx);
+    analyzer.destination(host);
 }

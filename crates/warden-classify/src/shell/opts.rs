@@ -31,7 +31,7 @@ impl Parsed {
     }
 
     /// The first value of any option among `names`.
-    pub fn value(&self, names: &[&str]) -> Option<&Word> {
+    pub fn value<'a>(&'a self, names: &'a [&'a str]) -> Option<&'a Word> {
         self.values(names).next()
     }
 
@@ -118,12 +118,18 @@ mod tests {
     use super::*;
 
     fn words(list: &[&str]) -> Vec<Word> {
-        list.iter().map(|s| Word::literal((*s).to_owned())).collect()
+        list.iter()
+            .map(|s| Word::literal((*s).to_owned()))
+            .collect()
     }
 
     #[test]
     fn clusters_values_and_double_dash() {
-        let p = parse(&words(&["-rf", "-o", "out", "--data=@x", "a", "--", "-b"]), &["-o"], false);
+        let p = parse(
+            &words(&["-rf", "-o", "out", "--data=@x", "a", "--", "-b"]),
+            &["-o"],
+            false,
+        );
         assert!(p.has(&["-r"]) && p.has(&["-f"]));
         assert_eq!(p.value(&["-o"]).map(Word::text), Some("out"));
         assert_eq!(p.value(&["--data"]).map(Word::text), Some("@x"));

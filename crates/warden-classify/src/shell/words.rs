@@ -95,7 +95,11 @@ fn unescape_ansi_c(text: &str) -> String {
             'a' | 'b' | 'e' | 'E' | 'f' | 'v' => {}
             '\\' | '\'' | '"' | '?' => out.push(next),
             'x' => {
-                let hex: String = bytes[i..].iter().take(2).take_while(|c| c.is_ascii_hexdigit()).collect();
+                let hex: String = bytes[i..]
+                    .iter()
+                    .take(2)
+                    .take_while(|c| c.is_ascii_hexdigit())
+                    .collect();
                 i += hex.len();
                 if let Some(ch) = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
                     out.push(ch);
@@ -103,7 +107,12 @@ fn unescape_ansi_c(text: &str) -> String {
             }
             '0'..='7' => {
                 let mut oct = String::from(next);
-                oct.extend(bytes[i..].iter().take(2).take_while(|c| ('0'..='7').contains(*c)));
+                oct.extend(
+                    bytes[i..]
+                        .iter()
+                        .take(2)
+                        .take_while(|c| ('0'..='7').contains(*c)),
+                );
                 i += oct.len() - 1;
                 if let Some(ch) = u32::from_str_radix(&oct, 8).ok().and_then(char::from_u32) {
                     out.push(ch);
@@ -295,6 +304,7 @@ impl Analyzer<'_, '_> {
                 format!("expands the secret environment variable ${name}"),
             );
             word.flow.secret = true;
+            word.flow.secret_vars.push(name.clone());
         }
         word
     }

@@ -1,0 +1,142 @@
+//! The error type shared by every operation in this crate.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong while locating, initializing or opening
+/// Warden's state directory.
+///
+/// No variant ever carries secret key material: key-related errors name the
+/// file and describe the problem, nothing more.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// None of `$WARDEN_HOME`, `$XDG_CONFIG_HOME` (absolute) or `$HOME` is
+    /// set, so there is no place to keep Warden's state.
+    #[error(
+        "cannot locate the Warden home: set WARDEN_HOME, or XDG_CONFIG_HOME (absolute), or HOME"
+    )]
+    NoHome,
+
+    /// An I/O operation on `path` failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory the operation was about.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// `init` without `force` found one of the files it would write already
+    /// present; nothing was written.
+    #[error("{path} already exists; Warden is already initialized here (use --force to overwrite the configuration and policies)")]
+    AlreadyInitialized {
+        /// The first supplied file found to exist.
+        path: PathBuf,
+    },
+
+    /// A file supplied to `init` has an unacceptable relative path.
+    #[error("invalid relative path {relative:?}: {reason}")]
+    InvalidPath {
+        /// The path as supplied.
+        relative: String,
+        /// Why it was rejected.
+        reason: &'static str,
+    },
+
+    /// Something other than a directory is in the way of a directory `init`
+    /// needs.
+    #[error("{path} exists but is not a directory")]
+    NotADirectory {
+        /// The offending path.
+        path: PathBuf,
+    },
+
+    /// A directory is in the way of a file `init` needs to write.
+    #[error("{path} exists but is not a regular file")]
+    NotAFile {
+        /// The offending path.
+        path: PathBuf,
+    },
+
+    /// The signing key file is readable or writable by group or others.
+    #[error("signing key {path} has mode {mode:04o}; it must not be accessible by group or others (chmod 600 {path})")]
+    KeyPermissions {
+        /// The key file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+
+    /// A key file exists but does not hold a valid key.
+    #[error("key file {path} is invalid: {reason}")]
+    InvalidKey {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong with it (never the key material itself).
+        reason: &'static str,
+    },
+
+    /// The public key file does not match the signing key.
+    #[error("public key {public} does not match signing key {secret}")]
+    KeyMismatch {
+        /// The signing (private) key file.
+        secret: PathBuf,
+        /// The verifying (public) key file.
+        public: PathBuf,
+    },
+
+    /// A public key exists without its signing key; generating a new pair
+    /// would overwrite the audit trail's published identity.
+    #[error("public key {public} exists but signing key {secret} is missing; refusing to generate a new identity over it")]
+    MissingSigningKey {
+        /// The missing signing key file.
+        secret: PathBuf,
+        /// The existing public key file.
+        public: PathBuf,
+    },
+
+    /// The operating system's random number generator failed.
+    #[error("cannot obtain random bytes: {0}")]
+    Random(#[source] getrandom::Error),
+
+    /// The database at `path` could not be opened or configured.
+    #[error("cannot open database {path}: {source}")]
+    Open {
+        /// The database file.
+        path: PathBuf,
+        /// The underlying SQLite error.
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    /// SQLite reported an error.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+
+    /// The database could not be switched to write-ahead logging.
+    #[error("database refused WAL journal mode (journal_mode is {0:?})")]
+    JournalMode(String),
+
+    /// The database schema is newer than (or otherwise unknown to) this
+    /// version of Warden.
+    #[error(
+        "database schema version {found} is not supported (this Warden supports up to {supported})"
+    )]
+    UnsupportedSchema {
+        /// The `user_version` found in the database.
+        found: i64,
+        /// The newest schema version this build knows.
+        supported: u32,
+    },
+}
+
+impl StoreError {
+    /// Wraps an I/O error together with the path it concerns.
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        StoreError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
