@@ -11,7 +11,7 @@
 #![warn(missing_docs)]
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// Who performs an action: the non-human identity, the human behind it and
@@ -451,6 +451,10 @@ pub struct Context {
     pub production: bool,
     /// Human-readable notes on why each class was assigned.
     pub notes: Vec<String>,
+    /// The first note given for each class, so a decision can say why the
+    /// class that triggered a policy was found.
+    #[serde(default)]
+    pub evidence: BTreeMap<Class, String>,
 }
 
 impl Context {
@@ -458,6 +462,7 @@ impl Context {
     pub fn add(&mut self, class: Class, note: impl Into<String>) {
         self.classes.insert(class);
         let note = note.into();
+        self.evidence.entry(class).or_insert_with(|| note.clone());
         if !self.notes.contains(&note) {
             self.notes.push(note);
         }

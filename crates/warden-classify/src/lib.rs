@@ -76,6 +76,7 @@ pub struct Classifier {
     config: ClassifyConfig,
     home: PathBuf,
     warden_home: PathBuf,
+    temp_dirs: Option<Vec<PathBuf>>,
 }
 
 /// MCP tool-name verbs that only read.
@@ -93,7 +94,15 @@ impl Classifier {
             config,
             home,
             warden_home,
+            temp_dirs: None,
         }
+    }
+
+    /// Uses these temporary directories instead of the system's (tests and
+    /// policy-test fixtures that live under `/tmp` themselves).
+    pub fn with_temp_dirs(mut self, temp_dirs: Vec<PathBuf>) -> Self {
+        self.temp_dirs = Some(temp_dirs);
+        self
     }
 
     /// The configuration in use.
@@ -126,12 +135,15 @@ impl Classifier {
                 root.join(p)
             }
         });
-        let env = PathEnv::new(
+        let mut env = PathEnv::new(
             self.home.clone(),
             Some(root),
             self.warden_home.clone(),
             hooks_path,
         );
+        if let Some(temp) = &self.temp_dirs {
+            env.temp_dirs = temp.clone();
+        }
         let origin = ctx.workspace.remote.clone();
         let shell_env = shell::ShellEnv {
             paths: &env,
