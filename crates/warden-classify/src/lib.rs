@@ -17,7 +17,10 @@ pub mod workspace;
 use destination::DestinationConfig;
 use paths::PathEnv;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use warden_action::{Action, ActionKind, Class, Context, SecretFinding};
 
 /// Names that mark something as production (glob patterns, case-insensitive).
@@ -71,12 +74,40 @@ pub struct ClassifyConfig {
 }
 
 /// Classifies actions for one user.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Classifier {
     config: ClassifyConfig,
-    home: PathBuf,
-    warden_home: PathBuf,
-    temp_dirs: Option<Vec<PathBuf>>,
+    /// Home, warden home and temp dirs, canonicalized once.
+    base: PathEnv,
+    /// Recently seen working directories: their workspace and path
+    /// environment, so a resident process does not re-read `.git` and
+    /// re-resolve the same directories on every action.
+    places: Mutex<HashMap<PathBuf, Arc<Place>>>,
+}
+
+/// What the classifier knows about one working directory.
+#[derive(Debug)]
+struct Place {
+    seen: Instant,
+    cwd: PathBuf,
+    workspace: warden_action::Workspace,
+    env: PathEnv,
+}
+
+/// How long a working directory's workspace facts are reused. Short, so a
+/// branch switch or a new remote is seen almost at once.
+const PLACE_TTL: Duration = Duration::from_secs(2);
+/// How many working directories are remembered.
+const MAX_PLACES: usize = 64;
+
+impl Clone for Classifier {
+    fn clone(&self) -> Self {
+        Classifier {
+            config: self.config.clone(),
+            base: self.base.clone(),
+            places: Mutex::new(HashMap::new()),
+        }
+    }
 }
 
 /// MCP tool-name verbs that only read.
@@ -92,17 +123,58 @@ impl Classifier {
     pub fn new(config: ClassifyConfig, home: PathBuf, warden_home: PathBuf) -> Self {
         Classifier {
             config,
-            home,
-            warden_home,
-            temp_dirs: None,
+            base: PathEnv::new(home, None, warden_home, None),
+            places: Mutex::new(HashMap::new()),
         }
     }
 
     /// Uses these temporary directories instead of the system's (tests and
     /// policy-test fixtures that live under `/tmp` themselves).
     pub fn with_temp_dirs(mut self, temp_dirs: Vec<PathBuf>) -> Self {
-        self.temp_dirs = Some(temp_dirs);
+        self.base.temp_dirs = temp_dirs;
         self
+    }
+
+    /// The workspace and path environment of a working directory, from the
+    /// cache when fresh.
+    fn place(&self, cwd: &Path) -> Arc<Place> {
+        let now = Instant::now();
+        {
+            let places = self
+                .places
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Some(place) = places.get(cwd) {
+                if now.duration_since(place.seen) < PLACE_TTL {
+                    return Arc::clone(place);
+                }
+            }
+        }
+        let workspace = workspace::detect(cwd);
+        let root = PathBuf::from(&workspace.root);
+        let mut env = self.base.clone();
+        env.hooks_path = workspace.hooks_path.as_ref().map(|h| {
+            let p = PathBuf::from(h);
+            let p = if p.is_absolute() { p } else { root.join(p) };
+            std::fs::canonicalize(&p).unwrap_or(p)
+        });
+        env.workspace_root = Some(root);
+        let resolved = paths::resolve(&cwd.to_string_lossy(), Path::new("/"), &env);
+        let place = Arc::new(Place {
+            seen: now,
+            cwd: resolved,
+            workspace,
+            env,
+        });
+        let mut places = self
+            .places
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if places.len() >= MAX_PLACES {
+            places.clear();
+        }
+        places.insert(cwd.to_path_buf(), Arc::clone(&place));
+        place
     }
 
     /// The configuration in use.
@@ -125,29 +197,13 @@ impl Classifier {
         } else {
             PathBuf::from("/")
         };
-        ctx.workspace = workspace::detect(&cwd);
-        let root = PathBuf::from(&ctx.workspace.root);
-        let hooks_path = ctx.workspace.hooks_path.as_ref().map(|h| {
-            let p = PathBuf::from(h);
-            if p.is_absolute() {
-                p
-            } else {
-                root.join(p)
-            }
-        });
-        let mut env = PathEnv::new(
-            self.home.clone(),
-            Some(root),
-            self.warden_home.clone(),
-            hooks_path,
-        );
-        if let Some(temp) = &self.temp_dirs {
-            env.temp_dirs = temp.clone();
-        }
+        let place = self.place(&cwd);
+        ctx.workspace = place.workspace.clone();
+        let env = &place.env;
         let origin = ctx.workspace.remote.clone();
         let shell_env = shell::ShellEnv {
-            paths: &env,
-            cwd: paths::resolve(&action.what.cwd, Path::new("/"), &env),
+            paths: env,
+            cwd: place.cwd.clone(),
             destinations: &self.config.destinations,
             production: &self.config.production,
             origin: origin.as_deref(),

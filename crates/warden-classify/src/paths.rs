@@ -693,7 +693,19 @@ fn classify_into(comps: &[&str], absolute: bool, env: &PathEnv, acc: &mut Acc, d
 
     // Location labels.
     let in_ws = in_workspace(comps, env);
-    let in_temp = env.temp_dirs.iter().any(|t| under(comps, t));
+    // A temp dir counts only when it is nearer than the home or workspace
+    // that holds the path: a home under /tmp (CI runners, containers) is
+    // still home, and a workspace under /tmp is still the workspace.
+    let in_temp = env.temp_dirs.iter().any(|t| {
+        under(comps, t)
+            && !(in_ws
+                && env
+                    .workspace_root
+                    .as_deref()
+                    .is_some_and(|w| w.starts_with(t)))
+            && !(home_strs.as_ref().is_some_and(|h| starts_with(comps, h))
+                && env.home.starts_with(t))
+    });
     let in_home = home_strs.as_ref().is_some_and(|h| starts_with(comps, h));
     if in_temp {
         acc.add(Sensitivity::Temp, "temporary directory");
@@ -1231,12 +1243,17 @@ mod tests {
     }
 
     #[test]
-    fn workspace_under_tmp_is_both() {
+    fn a_workspace_under_tmp_is_the_workspace_not_temp() {
         let mut e = env();
         e.workspace_root = Some("/tmp/ws".into());
         let f = classify(Path::new("/tmp/ws/src/lib.rs"), &e);
         assert!(f.in_workspace);
-        assert_eq!(f.sensitivity, set(&[Temp]));
+        assert_eq!(f.sensitivity, set(&[]));
+        // Elsewhere under /tmp is still temp.
+        assert_eq!(
+            classify(Path::new("/tmp/other"), &e).sensitivity,
+            set(&[Temp])
+        );
         // A workspace outside home and temp is not "system".
         e.workspace_root = Some("/srv/app".into());
         let f = classify(Path::new("/srv/app/main.go"), &e);

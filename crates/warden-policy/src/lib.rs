@@ -19,6 +19,7 @@
 //! A policy that errors while evaluating is not silently skipped (as Cedar
 //! would do): any evaluation error denies, naming the policy.
 
+mod index;
 pub mod packs;
 
 use cedar_policy::{
@@ -104,6 +105,7 @@ pub struct PolicyEngine {
     schema: Schema,
     policies: PolicySet,
     meta: HashMap<PolicyId, PolicyMeta>,
+    index: index::CandidateIndex,
     authorizer: Authorizer,
     warnings: Vec<String>,
 }
@@ -182,8 +184,10 @@ impl PolicyEngine {
             }
             warnings.extend(result.validation_warnings().map(|w| format!("{w}")));
         }
+        let index = index::CandidateIndex::new(&policies);
         Ok(PolicyEngine {
             schema,
+            index,
             policies,
             meta,
             authorizer: Authorizer::new(),
@@ -244,9 +248,37 @@ impl PolicyEngine {
                 return Decision::fail_closed(format!("cannot build the policy request: {message}"))
             }
         };
+        // Only the policies whose first condition can hold are evaluated;
+        // see the `index` module for why this changes no decision.
+        let candidates = match self.index.candidates(action) {
+            Ok(set) => set,
+            Err(message) => {
+                return Decision::fail_closed(format!("cannot select policies: {message}"))
+            }
+        };
+        let response = self
+            .authorizer
+            .is_authorized(&request, &candidates, &Entities::empty());
+        self.resolve(&response, action)
+    }
+
+    /// Decides with every policy, without the candidate index (for tests
+    /// that check the index changes nothing).
+    pub fn decide_unindexed(&self, action: &Action) -> Decision {
+        let request = match build_request(action) {
+            Ok(r) => r,
+            Err(message) => {
+                return Decision::fail_closed(format!("cannot build the policy request: {message}"))
+            }
+        };
         let response = self
             .authorizer
             .is_authorized(&request, &self.policies, &Entities::empty());
+        self.resolve(&response, action)
+    }
+
+    /// Turns Cedar's response into Warden's decision.
+    fn resolve(&self, response: &cedar_policy::Response, action: &Action) -> Decision {
         let errors: Vec<String> = response
             .diagnostics()
             .errors()

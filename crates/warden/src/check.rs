@@ -69,10 +69,17 @@ pub fn run(layout: &Layout, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         },
         Err(error) => (None, Decision::fail_closed(format!("{error:#}"))),
     };
+    // Everything printed passes the secret detector: tool names, paths,
+    // programs and reasons can carry a token as well as commands can.
     if args.json {
-        println!("{}", render_json(action.as_ref(), &decision));
+        let mut value = render_json(action.as_ref(), &decision);
+        redact_strings(&mut value);
+        println!("{value}");
     } else {
-        print!("{}", render_text(action.as_ref(), &decision));
+        print!(
+            "{}",
+            warden_classify::secrets::redact(&render_text(action.as_ref(), &decision))
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -96,6 +103,23 @@ pub fn render_json(action: Option<&Action>, decision: &Decision) -> serde_json::
         "production": action.map(|a| a.context.production).unwrap_or(false),
         "action": action_json,
     })
+}
+
+/// Redacts every string in a JSON value, keys included.
+pub fn redact_strings(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(s) => *s = warden_classify::secrets::redact(s),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_strings),
+        serde_json::Value::Object(map) => {
+            let entries: Vec<(String, serde_json::Value)> =
+                std::mem::take(map).into_iter().collect();
+            for (key, mut item) in entries {
+                redact_strings(&mut item);
+                map.insert(warden_classify::secrets::redact(&key), item);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn redact_action(action: &mut Action) {

@@ -101,12 +101,6 @@ impl Flow {
     fn is_foreign_code(&self) -> bool {
         self.network || self.decoded
     }
-
-    /// Whether sending this data out is exfiltration.
-    #[cfg(test)]
-    fn is_local_data(&self) -> bool {
-        self.files || self.secret
-    }
 }
 
 /// One simple command with its words resolved.
@@ -166,15 +160,7 @@ impl Analyzer<'_, '_> {
             self.ctx.add(Class::Opaque, "shell code nested too deeply");
             return Flow::default();
         }
-        let mut parser = Parser::new();
-        if parser
-            .set_language(&tree_sitter_bash::LANGUAGE.into())
-            .is_err()
-        {
-            self.ctx.add(Class::Opaque, "bash grammar unavailable");
-            return Flow::default();
-        }
-        let Some(tree) = parser.parse(source, None) else {
+        let Some(tree) = parse_bash(source) else {
             self.ctx.add(Class::Opaque, "command could not be parsed");
             return Flow::default();
         };
@@ -809,6 +795,39 @@ impl Analyzer<'_, '_> {
             .iter()
             .any(|p| destination::glob_match(&p.to_ascii_lowercase(), &lower))
     }
+}
+
+thread_local! {
+    /// One parser per thread: creating a parser and loading the grammar
+    /// costs more than parsing a typical command line.
+    static PARSER: std::cell::RefCell<Option<Parser>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Parses bash source; None when the grammar cannot be loaded or parsing fails.
+fn parse_bash(source: &str) -> Option<tree_sitter::Tree> {
+    PARSER.with(|cell| {
+        // A nested parse (bash -c inside bash -c) happens after the outer
+        // parse returned, so the borrow is never held twice; if it were,
+        // fall back to a fresh parser.
+        let mut slot = match cell.try_borrow_mut() {
+            Ok(slot) => slot,
+            Err(_) => return fresh_parser().and_then(|mut p| p.parse(source, None)),
+        };
+        if slot.is_none() {
+            *slot = fresh_parser();
+        }
+        let parser = slot.as_mut()?;
+        parser.reset();
+        parser.parse(source, None)
+    })
+}
+
+fn fresh_parser() -> Option<Parser> {
+    let mut parser = Parser::new();
+    parser
+        .set_language(&tree_sitter_bash::LANGUAGE.into())
+        .ok()?;
+    Some(parser)
 }
 
 fn redirect_operator<'s>(node: Node<'_>, src: &'s str) -> &'s str {

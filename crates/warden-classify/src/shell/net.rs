@@ -240,31 +240,29 @@ impl Analyzer<'_, '_> {
                     out.sends = true;
                     self.sent_file(&text, input, &mut out);
                 }
-                "-X" | "--request" => {
+                "-X" | "--request"
                     if !matches!(
                         text.to_ascii_uppercase().as_str(),
                         "GET" | "HEAD" | "OPTIONS"
-                    ) {
-                        out.sends = true;
-                    }
+                    ) =>
+                {
+                    out.sends = true;
                 }
                 "-H" | "--header" | "-u" | "--user" | "--oauth2-bearer" | "-b" | "--cookie"
-                | "--proxy-user" => {
-                    if value.flow.secret {
-                        out.header_secret_vars
-                            .extend(value.flow.secret_vars.iter().cloned());
-                        if value.flow.secret_vars.is_empty() {
-                            out.secret_outside_headers = true;
-                        }
+                | "--proxy-user"
+                    if value.flow.secret =>
+                {
+                    out.header_secret_vars
+                        .extend(value.flow.secret_vars.iter().cloned());
+                    if value.flow.secret_vars.is_empty() {
+                        out.secret_outside_headers = true;
                     }
                 }
-                "-o" | "--output" => {
-                    if text != "-" {
-                        self.write_target(value, false);
-                        if let Some(raw) = &value.value {
-                            let fact = self.path_fact(raw);
-                            self.fetched_files.push(fact.path.into());
-                        }
+                "-o" | "--output" if text != "-" => {
+                    self.write_target(value, false);
+                    if let Some(raw) = &value.value {
+                        let fact = self.path_fact(raw);
+                        self.fetched_files.push(fact.path.into());
                     }
                 }
                 "-K" | "--config" => {
@@ -272,10 +270,8 @@ impl Analyzer<'_, '_> {
                     self.ctx
                         .add(Class::Opaque, "`curl` takes its options from a file");
                 }
-                "-c" | "--cookie-jar" | "-D" | "--dump-header" => {
-                    if text != "-" {
-                        self.write_target(value, false);
-                    }
+                "-c" | "--cookie-jar" | "-D" | "--dump-header" if text != "-" => {
+                    self.write_target(value, false);
                 }
                 _ => {}
             }
@@ -374,16 +370,12 @@ impl Analyzer<'_, '_> {
                     out.sends = true;
                     self.sent_file(&text, input, &mut out);
                 }
-                "--method" => {
-                    if !matches!(text.to_ascii_uppercase().as_str(), "GET" | "HEAD") {
-                        out.sends = true;
-                    }
+                "--method" if !matches!(text.to_ascii_uppercase().as_str(), "GET" | "HEAD") => {
+                    out.sends = true;
                 }
-                "--header" | "--password" | "--http-password" => {
-                    if value.flow.secret {
-                        out.header_secret_vars
-                            .extend(value.flow.secret_vars.iter().cloned());
-                    }
+                "--header" | "--password" | "--http-password" if value.flow.secret => {
+                    out.header_secret_vars
+                        .extend(value.flow.secret_vars.iter().cloned());
                 }
                 "-i" | "--input-file" => {
                     self.read_word(value);

@@ -1782,16 +1782,13 @@ impl Analyzer<'_, '_> {
             .map(Word::text)
             .filter(|t| !t.starts_with('-'))
             .collect();
-        let read_only = match words.as_slice() {
-            [] => true,
-            ["check", ..] | ["doctor", ..] | ["scan", ..] | ["report", ..] | ["help", ..] => true,
-            ["audit", "verify" | "show" | "export", ..] => true,
-            ["policy", "validate" | "test", ..] => true,
-            ["approvals", "list" | "show", ..]
-            | ["agent", "list" | "show", ..]
-            | ["tool", "list" | "show", ..] => true,
-            _ => false,
-        };
+        let read_only = matches!(
+            words.as_slice(),
+            [] | ["check" | "doctor" | "scan" | "report" | "help", ..]
+                | ["audit", "verify" | "show" | "export", ..]
+                | ["policy", "validate" | "test" | "packs", ..]
+                | ["approvals" | "agent" | "tool", "list" | "show", ..]
+        );
         if read_only
             || args
                 .iter()

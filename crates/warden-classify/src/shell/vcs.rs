@@ -414,17 +414,15 @@ impl Analyzer<'_, '_> {
                         "--unset-upstream",
                         "--edit-description",
                     ])
-                {
-                    self.ctx.add(Class::ReadOnly, "`git branch` lists branches");
-                } else if parsed.has(&[
-                    "--list",
-                    "-l",
-                    "--show-current",
-                    "-a",
-                    "-r",
-                    "--all",
-                    "--remotes",
-                ]) && !parsed.has(&["-m", "-M", "-d", "-D"])
+                    || (parsed.has(&[
+                        "--list",
+                        "-l",
+                        "--show-current",
+                        "-a",
+                        "-r",
+                        "--all",
+                        "--remotes",
+                    ]) && !parsed.has(&["-m", "-M", "-d", "-D"]))
                 {
                     self.ctx.add(Class::ReadOnly, "`git branch` lists branches");
                 } else {
