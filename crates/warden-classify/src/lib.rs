@@ -326,3 +326,31 @@ fn scan_text(text: &str, ctx: &mut Context, location: &str) {
         });
     }
 }
+
+/// Entry point for the cargo-fuzz target `shell_classify`: classifies
+/// arbitrary bytes as a command line in a fixed environment and checks the
+/// classifier's invariants (it never panics and never returns no class).
+pub fn fuzz_shell(data: &[u8]) {
+    let Ok(command) = std::str::from_utf8(data) else {
+        return;
+    };
+    let paths = PathEnv {
+        home: PathBuf::from("/home/dev"),
+        workspace_root: Some(PathBuf::from("/work/app")),
+        warden_home: PathBuf::from("/home/dev/.config/warden"),
+        hooks_path: None,
+        temp_dirs: vec![PathBuf::from("/tmp")],
+    };
+    let destinations = DestinationConfig::default();
+    let production = ProductionConfig::default();
+    let env = shell::ShellEnv {
+        paths: &paths,
+        cwd: PathBuf::from("/work/app"),
+        destinations: &destinations,
+        production: &production,
+        origin: None,
+    };
+    let mut ctx = Context::default();
+    shell::classify(command, &env, &mut ctx);
+    assert!(!ctx.classes.is_empty(), "a command line got no class");
+}

@@ -112,7 +112,7 @@ static RULES: [Rule; 26] = rules! {
     "shopify-token", "shpat_ shpca_ shppa_ shpss_", Plain,
         r"\b(?P<v>shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})\b";
     "url-basic-auth", "://", UrlAuth,
-        r#"[A-Za-z][A-Za-z0-9+.-]*://[^\s:@/?#'"`\\]*:(?P<v>[^\s@/?#'"`\\]+)@[^\s@/:]"#;
+        r#"[A-Za-z][A-Za-z0-9+.-]*://[A-Za-z0-9._~%!$&()*+,;=-]*:(?P<v>[A-Za-z0-9._~%!$&()*+,;=:-]+)@[^\s@/:]"#;
     // `--name value`, `name=value`, `"name": "value"`, `Authorization: Bearer value`.
     "generic-secret-assignment",
         "secret token passw pwd auth api_key apikey api-key access_key accesskey access-key \
@@ -282,6 +282,20 @@ fn hint<'a>(m: &SecretMatch, text: &'a str) -> Option<&'a str> {
 /// Replaces every secret by `[REDACTED:<rule>:…<last4>]`; values under 16
 /// chars get `[REDACTED:<rule>]` and key blocks `[REDACTED:private-key]`.
 pub fn redact(text: &str) -> String {
+    // One pass can unmask a secret that overlapped a removed match; repeat
+    // until nothing is found (markers themselves never match).
+    const MAX_PASSES: usize = 8;
+    let mut current = redact_once(text);
+    for _ in 1..MAX_PASSES {
+        if !contains_secret(&current) {
+            return current;
+        }
+        current = redact_once(&current);
+    }
+    current
+}
+
+fn redact_once(text: &str) -> String {
     let matches = find_secrets(text);
     if matches.is_empty() {
         return text.to_string();
