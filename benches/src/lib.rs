@@ -106,6 +106,8 @@ pub fn policies(total: usize, validation: Validation) -> Result<PolicyEngine, Po
 pub fn setup(total: usize) -> (Fixture, Engine, Vec<Action>) {
     let fixture = Fixture::new().expect("fixture");
     let policy = policies(total, Validation::Strict).expect("policies validate");
+    // A resident process: the candidate index is built up front.
+    policy.prepare_index();
     let engine = Engine::new(fixture.classifier(Default::default()), policy);
     let cwd = fixture.workspace.to_string_lossy().into_owned();
     let actions = ACTION_MIX

@@ -78,7 +78,14 @@ fn dangerous() -> impl Strategy<Value = &'static str> {
 
 /// Benign commands.
 fn benign() -> impl Strategy<Value = &'static str> {
-    prop::sample::select(vec!["ls", "git status", "cargo test", "echo hi", "true", "cat README.md"])
+    prop::sample::select(vec![
+        "ls",
+        "git status",
+        "cargo test",
+        "echo hi",
+        "true",
+        "cat README.md",
+    ])
 }
 
 proptest! {

@@ -31,6 +31,7 @@ fn indexed_and_full_evaluation_agree_on_the_whole_corpus() {
         let engine =
             PolicyEngine::from_sources(packs::SCHEMA, &pack.policy_sources(), Validation::Strict)
                 .expect("pack validates");
+        engine.prepare_index();
         for case in &corpus.case {
             let mut what = What::new(ActionKind::Shell, "Bash", cwd.clone());
             what.command = Some(case.cmd.clone());

@@ -29,10 +29,15 @@ use cedar_policy::{
 use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 use warden_action::{Action, Class, Decision, Effect};
 
 /// The policy id of a deny that no policy made.
 pub const DEFAULT_DENY_ID: &str = "warden.default_deny";
+
+/// Decisions after which the candidate index is built.
+const INDEX_AFTER_DECISIONS: usize = 8;
 
 /// File name of the schema inside a policy directory.
 pub const SCHEMA_FILE: &str = "warden.cedarschema";
@@ -105,7 +110,10 @@ pub struct PolicyEngine {
     schema: Schema,
     policies: PolicySet,
     meta: HashMap<PolicyId, PolicyMeta>,
-    index: index::CandidateIndex,
+    /// Built after a few decisions, when the process is evidently resident:
+    /// building it costs more than it saves for a single decision.
+    index: OnceLock<index::CandidateIndex>,
+    decisions: AtomicUsize,
     authorizer: Authorizer,
     warnings: Vec<String>,
 }
@@ -184,10 +192,10 @@ impl PolicyEngine {
             }
             warnings.extend(result.validation_warnings().map(|w| format!("{w}")));
         }
-        let index = index::CandidateIndex::new(&policies);
         Ok(PolicyEngine {
             schema,
-            index,
+            index: OnceLock::new(),
+            decisions: AtomicUsize::new(0),
             policies,
             meta,
             authorizer: Authorizer::new(),
@@ -248,18 +256,33 @@ impl PolicyEngine {
                 return Decision::fail_closed(format!("cannot build the policy request: {message}"))
             }
         };
-        // Only the policies whose first condition can hold are evaluated;
-        // see the `index` module for why this changes no decision.
-        let candidates = match self.index.candidates(action) {
-            Ok(set) => set,
-            Err(message) => {
-                return Decision::fail_closed(format!("cannot select policies: {message}"))
-            }
+        let seen = self.decisions.fetch_add(1, Ordering::Relaxed);
+        if seen + 1 >= INDEX_AFTER_DECISIONS {
+            self.prepare_index();
+        }
+        // Once built, only the policies whose first condition can hold are
+        // evaluated; see the `index` module for why this changes no decision.
+        let response = match self.index.get() {
+            Some(index) => match index.candidates(action) {
+                Ok(set) => self
+                    .authorizer
+                    .is_authorized(&request, &set, &Entities::empty()),
+                Err(message) => {
+                    return Decision::fail_closed(format!("cannot select policies: {message}"))
+                }
+            },
+            None => self
+                .authorizer
+                .is_authorized(&request, &self.policies, &Entities::empty()),
         };
-        let response = self
-            .authorizer
-            .is_authorized(&request, &candidates, &Entities::empty());
         self.resolve(&response, action)
+    }
+
+    /// Builds the candidate index now (resident processes and benchmarks);
+    /// otherwise it is built after the first few decisions.
+    pub fn prepare_index(&self) {
+        self.index
+            .get_or_init(|| index::CandidateIndex::new(&self.policies));
     }
 
     /// Decides with every policy, without the candidate index (for tests
