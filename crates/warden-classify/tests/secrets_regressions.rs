@@ -6,7 +6,7 @@ use warden_classify::secrets::{find_secrets, redact};
 /// earlier `scheme://` and a later `@` (fuzz crash, 2026-11-26).
 #[test]
 fn redaction_markers_never_form_a_new_secret() {
-    let text = "shh://rF\u{1}\0\0\u{c}:\0\0*@\u{4}hf_ABshh://rF_ABIA_A\0\01IArA_fsecretOikpasswdeYe=!apfsrA_fsecretOikpass\u{1}\0\0\0\0\0\0\0wd\0\01IArA_fsecrees*@\u{4}hf_";
+    let text = "shh://rF\u{1}\0\0\u{c}:\0\0*@\u{4}hf_ABshh://rF_ABIA_A\0\x001IArA_fsecretOikpasswdeYe=!apfsrA_fsecretOikpass\u{1}\0\0\0\0\0\0\0wd\0\x001IArA_fsecrees*@\u{4}hf_";
     let redacted = redact(text);
     assert!(find_secrets(&redacted).is_empty(), "{redacted:?}");
 }
