@@ -150,35 +150,14 @@ impl Sandbox {
     }
 }
 
-/// Where sandboxes are created. Warden labels everything under a temporary
-/// directory (`/tmp`, `/var/tmp`, `/dev/shm`, `$TMPDIR`) as `temp`, which
-/// hides the `home` label and the workspace's cleanliness, so the fake home
-/// must live elsewhere: cargo's per-target scratch directory when it is not
-/// itself under a temporary directory (e.g. `CARGO_TARGET_DIR=/tmp/…`), else
-/// the workspace's own `target/tmp`.
+/// Where sandboxes are created: cargo's per-target scratch directory. A
+/// home or workspace under a temporary directory is still labelled home and
+/// workspace (see `a_home_under_a_temporary_directory_is_still_home`), so
+/// this may well be under /tmp.
 fn sandbox_base() -> PathBuf {
-    let temp_roots: Vec<PathBuf> = ["/tmp", "/var/tmp", "/dev/shm"]
-        .iter()
-        .map(PathBuf::from)
-        .chain(std::env::var_os("TMPDIR").map(PathBuf::from))
-        .filter_map(|p| fs::canonicalize(p).ok())
-        .collect();
-    let candidates = [
-        PathBuf::from(env!("CARGO_TARGET_TMPDIR")),
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/tmp"),
-    ];
-    for candidate in candidates {
-        if fs::create_dir_all(&candidate).is_err() {
-            continue;
-        }
-        let Ok(base) = fs::canonicalize(&candidate) else {
-            continue;
-        };
-        if !temp_roots.iter().any(|t| base.starts_with(t)) {
-            return base;
-        }
-    }
-    panic!("no scratch directory outside the temporary directories for the fake home");
+    let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    fs::create_dir_all(&base).expect("create cargo's scratch directory");
+    fs::canonicalize(&base).expect("canonicalize cargo's scratch directory")
 }
 
 fn collect_files(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
