@@ -31,6 +31,8 @@
 )]
 
 pub mod claude;
+pub mod claude_hook;
+pub mod claude_settings;
 
 /// Fuzzing entry point for [`claude::tool_to_what`].
 ///
