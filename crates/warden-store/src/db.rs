@@ -14,7 +14,7 @@ type Migration = fn(&Transaction<'_>) -> rusqlite::Result<()>;
 
 /// Every migration, in order. Append only: never edit or reorder an entry
 /// that has shipped.
-const MIGRATIONS: &[Migration] = &[migrate_1];
+const MIGRATIONS: &[Migration] = &[migrate_1, crate::audit::migrate_2];
 
 /// The schema version this build of Warden creates and understands.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -37,22 +37,89 @@ fn migrate_1(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Warden's SQLite database, opened in WAL mode with full durability and
-/// migrated to [`SCHEMA_VERSION`].
+/// How hard SQLite works to make a commit survive a crash
+/// (`PRAGMA synchronous`); see [`Store::open`] for the trade-off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// `synchronous=NORMAL`: a commit is in the operating system's cache
+    /// when it returns, so it survives the death of any process (including
+    /// `kill -9`) but the last commits can be lost on power loss or a
+    /// kernel crash. The database is never corrupted either way.
+    #[default]
+    Normal,
+    /// `synchronous=FULL`: every commit is fsynced to the write-ahead log
+    /// before it returns, so it also survives power loss, at the cost of
+    /// one fsync per commit.
+    Full,
+}
+
+impl Durability {
+    /// The value given to `PRAGMA synchronous`.
+    fn pragma_value(self) -> &'static str {
+        match self {
+            Durability::Normal => "NORMAL",
+            Durability::Full => "FULL",
+        }
+    }
+}
+
+/// The outcome of [`Store::checkpoint_wal`] (the row returned by
+/// `PRAGMA wal_checkpoint(PASSIVE)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WalCheckpoint {
+    /// Whether the checkpoint could not run to completion because another
+    /// connection was reading or writing (a passive checkpoint never waits).
+    pub busy: bool,
+    /// Frames in the write-ahead log.
+    pub log_frames: i64,
+    /// Frames copied back into the database file (this call or earlier).
+    pub checkpointed_frames: i64,
+}
+
+/// Warden's SQLite database, opened in WAL mode and migrated to
+/// [`SCHEMA_VERSION`].
 #[derive(Debug)]
 pub struct Store {
     conn: Connection,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path`, configures it and
-    /// applies any pending migrations.
+    /// Opens (creating if needed) the database at `path` with
+    /// [`Durability::Normal`], configures it and applies any pending
+    /// migrations.
     ///
-    /// The connection uses `journal_mode=WAL`, `synchronous=FULL` (a
-    /// committed transaction survives `kill -9` and power loss),
-    /// `busy_timeout=5000` and `foreign_keys=ON`. Migrations run in one
-    /// `IMMEDIATE` transaction, so concurrent openers cannot apply them
-    /// twice.
+    /// The connection uses `journal_mode=WAL`, `synchronous=NORMAL`,
+    /// `busy_timeout=5000` and `foreign_keys=ON`.
+    ///
+    /// **Durability trade-off.** With WAL and `synchronous=NORMAL` a
+    /// commit is written to the log (the operating system's page cache)
+    /// but not fsynced. A committed transaction therefore survives the
+    /// death of any process, including `kill -9` of the writer, and the
+    /// database can never be corrupted; only a power loss or kernel crash
+    /// can lose the most recent commits. Warden makes this choice because
+    /// every hook invocation is a short-lived process that appends a few
+    /// records: an fsync per commit would dominate its latency. Use
+    /// [`Store::open_with`] and [`Durability::Full`] where losing the last
+    /// records on power loss is unacceptable.
+    ///
+    /// **Checkpoint on close is kept.** Closing the *last* connection
+    /// checkpoints the log into the database file and deletes it (about
+    /// 0.4 ms). `SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE` would skip that, but
+    /// then the next process to open the database is again the only one
+    /// and must rebuild the log index by reading the whole log, and
+    /// because that rebuild forgets which frames were already
+    /// checkpointed, the log is never restarted: with one short-lived
+    /// process per hook event it grew without bound (37 MB and 11 ms per
+    /// open after 1600 hook-sized open/append/close cycles, against a
+    /// steady 0.8-1 ms with checkpoint on close). When a long-lived process
+    /// (the daemon) keeps a connection open, no other process closes the
+    /// last connection, so the option would not save anything there
+    /// either. That process can call [`Store::checkpoint_wal`] in the
+    /// background so that no append pays for the automatic checkpoint
+    /// taken when the log exceeds 1000 pages.
+    ///
+    /// Migrations run in one `IMMEDIATE` transaction, so concurrent openers
+    /// cannot apply them twice.
     ///
     /// # Errors
     ///
@@ -62,6 +129,15 @@ impl Store {
     ///   a newer Warden;
     /// * [`StoreError::Sqlite`] when a migration fails.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_with(path, Durability::Normal)
+    }
+
+    /// Like [`Store::open`], with an explicit [`Durability`].
+    ///
+    /// # Errors
+    ///
+    /// As for [`Store::open`].
+    pub fn open_with(path: &Path, durability: Durability) -> Result<Store, StoreError> {
         let open_err = |source| StoreError::Open {
             path: path.to_path_buf(),
             source,
@@ -74,7 +150,7 @@ impl Store {
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::JournalMode(mode));
         }
-        conn.pragma_update(None, "synchronous", "FULL")
+        conn.pragma_update(None, "synchronous", durability.pragma_value())
             .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_err)?;
@@ -114,6 +190,27 @@ impl Store {
     /// The underlying connection, for modules that add their own tables.
     pub fn connection(&self) -> &Connection {
         &self.conn
+    }
+
+    /// Copies committed write-ahead-log frames back into the database file
+    /// without waiting for readers or writers (`PRAGMA
+    /// wal_checkpoint(PASSIVE)`), for a background task that wants to keep
+    /// the log short.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Sqlite`] on a database error.
+    pub fn checkpoint_wal(&self) -> Result<WalCheckpoint, StoreError> {
+        let (busy, log_frames, checkpointed_frames) =
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+                    Ok((row.get::<_, i64>(0)?, row.get(1)?, row.get(2)?))
+                })?;
+        Ok(WalCheckpoint {
+            busy: busy != 0,
+            log_frames,
+            checkpointed_frames,
+        })
     }
 }
 
@@ -167,8 +264,8 @@ mod tests {
         let path = dir.path().join("w.db");
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-        assert_eq!(SCHEMA_VERSION, 1);
-        assert_eq!(store.meta("schema").unwrap().as_deref(), Some("1"));
+        assert_eq!(SCHEMA_VERSION, 2);
+        assert_eq!(store.meta("schema").unwrap().as_deref(), Some("2"));
         assert_eq!(store.meta("missing").unwrap(), None);
         let created = store.meta("created_at").unwrap().unwrap();
         assert_eq!(created.len(), "2024-01-01T00:00:00Z".len());
@@ -182,7 +279,12 @@ mod tests {
         let sync: i64 = conn
             .pragma_query_value(None, "synchronous", |r| r.get(0))
             .unwrap();
-        assert_eq!(sync, 2, "synchronous=FULL");
+        assert_eq!(sync, 1, "synchronous=NORMAL");
+        // Deliberately left at SQLite's default (see `Store::open`).
+        let no_ckpt = conn
+            .db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE)
+            .unwrap();
+        assert!(!no_ckpt, "checkpoint on close stays enabled");
         let fk: i64 = conn
             .pragma_query_value(None, "foreign_keys", |r| r.get(0))
             .unwrap();
@@ -203,7 +305,48 @@ mod tests {
         };
         let store = Store::open(&path).unwrap();
         assert_eq!(store.meta("created_at").unwrap(), created);
-        assert_eq!(store.schema_version().unwrap(), 1);
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn full_durability_and_wal_checkpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        let store = Store::open_with(&path, Durability::Full).unwrap();
+        let sync: i64 = store
+            .connection()
+            .pragma_query_value(None, "synchronous", |r| r.get(0))
+            .unwrap();
+        assert_eq!(sync, 2, "synchronous=FULL");
+        let done = store.checkpoint_wal().unwrap();
+        assert!(!done.busy);
+        assert_eq!(done.log_frames, done.checkpointed_frames);
+    }
+
+    #[test]
+    fn version_1_database_is_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            let tx = conn.transaction().unwrap();
+            migrate_1(&tx).unwrap();
+            tx.pragma_update(None, "user_version", 1).unwrap();
+            tx.commit().unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(store.meta("schema").unwrap().as_deref(), Some("2"));
+        let tables: i64 = store
+            .connection()
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema
+                 WHERE type = 'table' AND name IN ('audit_log', 'checkpoints')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(tables, 2);
     }
 
     #[test]
@@ -220,7 +363,7 @@ mod tests {
                 err,
                 StoreError::UnsupportedSchema {
                     found: 99,
-                    supported: 1
+                    supported: 2
                 }
             ),
             "{err:?}"

@@ -129,6 +129,21 @@ pub enum StoreError {
         /// The newest schema version this build knows.
         supported: u32,
     },
+
+    /// An audit record read back from the database cannot be decoded
+    /// (an unknown kind or malformed JSON column); [`crate::Store::verify`]
+    /// reports the same condition as a tampering problem instead.
+    #[error("audit record {seq} is corrupt: {reason}")]
+    CorruptRecord {
+        /// The record's sequence number.
+        seq: i64,
+        /// What could not be decoded.
+        reason: String,
+    },
+
+    /// An audit record could not be encoded as JSON.
+    #[error("cannot encode audit record: {0}")]
+    Encode(#[source] serde_json::Error),
 }
 
 impl StoreError {

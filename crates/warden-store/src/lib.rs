@@ -18,9 +18,16 @@
 //! read the audit identity. The database and the keys are never
 //! overwritten or deleted by this crate.
 //!
+//! The database holds the tamper-evident audit trail: [`Store::append`]
+//! adds a [`Record`] to a SHA-256 hash chain, [`Store::checkpoint`] signs
+//! its head with the audit key, and [`Store::verify`] re-checks both (see
+//! the `audit` and `checkpoint` module sources for the exact formats).
+//!
 //! This crate is Unix-only: it relies on Unix permission bits.
 #![warn(missing_docs)]
 
+mod audit;
+mod checkpoint;
 mod db;
 mod error;
 mod fsutil;
@@ -28,8 +35,11 @@ mod home;
 mod init;
 mod keys;
 mod time;
+mod verify;
 
-pub use db::{Store, SCHEMA_VERSION};
+pub use audit::{NewRecord, Record, RecordFilter, RecordKind, GENESIS_HASH};
+pub use checkpoint::{Checkpoint, CHECKPOINT_DOMAIN, CHECKPOINT_EVERY};
+pub use db::{Durability, Store, WalCheckpoint, SCHEMA_VERSION};
 pub use error::StoreError;
 pub use home::{
     default_home, home_from, Layout, CONFIG_FILE, DATABASE_FILE, KEYS_DIR, POLICIES_DIR,
@@ -38,6 +48,7 @@ pub use home::{
 pub use init::{init, InitFile, InitReport};
 pub use keys::{load_signing_key, load_verifying_key};
 pub use time::format_rfc3339;
+pub use verify::{Problem, ProblemKind, VerifyReport};
 
 /// The Ed25519 implementation used for the audit keys, re-exported so
 /// callers use the same version.

@@ -116,8 +116,14 @@ fn fresh_init_creates_everything_with_the_right_modes() {
 
     // The database is migrated and in WAL mode.
     let store = Store::open(&layout.database()).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 1);
-    assert_eq!(store.meta("schema").unwrap().as_deref(), Some("1"));
+    assert_eq!(
+        store.schema_version().unwrap(),
+        warden_store::SCHEMA_VERSION
+    );
+    assert_eq!(
+        store.meta("schema").unwrap(),
+        Some(warden_store::SCHEMA_VERSION.to_string())
+    );
     assert!(store.meta("created_at").unwrap().is_some());
 
     let mut expected: Vec<PathBuf> = pack_a().iter().map(|f| root.join(&f.relative)).collect();
