@@ -32,6 +32,131 @@ pub enum Command {
     /// Validate and test Cedar policies.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Answer one assistant hook event (reads the payload on stdin). This is
+    /// what `warden install` registers; it fails closed: any error, panic,
+    /// malformed or oversized payload or timeout exits 2 (block) with a
+    /// one-line reason on stderr.
+    #[command(subcommand)]
+    Hook(HookCommand),
+    /// Register warden's hook with an assistant (or remove it).
+    #[command(subcommand)]
+    Install(InstallCommand),
+    /// Inspect, verify and export the hash-chained audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// A resident per-user process that keeps the policies parsed and the
+    /// audit log open, so each hook call costs about a millisecond. Hooks
+    /// reach it over a user-only Unix socket in $WARDEN_HOME/run and decide
+    /// in-process when it is not running.
+    #[command(subcommand)]
+    Daemon(DaemonCommand),
+}
+
+/// `warden hook …`.
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Claude Code's hook protocol (every event). Also recognises VS Code
+    /// Copilot's payloads, which reads the same settings files.
+    #[command(name = "claude-code")]
+    ClaudeCode(HookArgs),
+}
+
+/// Options of a hook.
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    /// The agent's name in decisions and records (default: claude-code, or
+    /// vscode-copilot for Copilot's payloads).
+    #[arg(long)]
+    pub agent: Option<String>,
+    /// The hook's own deadline in milliseconds; past it, it exits 2 (block)
+    /// before the assistant's timeout could turn a hang into "proceed".
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(50..=60_000))]
+    pub timeout_ms: u64,
+    /// Decide in this process even when warden's daemon is running.
+    #[arg(long)]
+    pub no_daemon: bool,
+}
+
+/// `warden daemon …`.
+#[derive(Debug, Subcommand)]
+pub enum DaemonCommand {
+    /// Start the daemon in the background (no-op when it runs already).
+    Start,
+    /// Run the daemon in the foreground.
+    Run,
+    /// Stop the daemon.
+    Stop,
+    /// Say whether the daemon runs.
+    Status,
+}
+
+/// `warden install …`.
+#[derive(Debug, Subcommand)]
+pub enum InstallCommand {
+    /// Register `warden hook claude-code` for every Claude Code event.
+    #[command(name = "claude-code")]
+    ClaudeCode(InstallArgs),
+}
+
+/// Options of `warden install claude-code`.
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// user: ~/.claude/settings.json; project: <project>/.claude/settings.json;
+    /// managed: /etc/claude-code/managed-settings.json (needs root).
+    #[arg(long, default_value = "user", value_parser = ["user", "project", "managed"])]
+    pub scope: String,
+    /// The project directory for --scope project (default: the current one).
+    #[arg(long, value_name = "DIR")]
+    pub project: Option<PathBuf>,
+    /// With --scope managed: also set allowManagedHooksOnly, so user,
+    /// project and plugin hooks cannot run beside warden's.
+    #[arg(long)]
+    pub managed_only: bool,
+    /// Remove warden's hooks instead, keeping everything else.
+    #[arg(long)]
+    pub uninstall: bool,
+    /// Print the resulting settings instead of writing them.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `warden audit …`.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain and check the signed checkpoints; exits 1
+    /// and names the first bad record when anything was altered, deleted,
+    /// inserted, reordered or truncated.
+    Verify,
+    /// Write one JSON object per record to stdout.
+    Export(ExportArgs),
+    /// A readable timeline of a session: each prompt, then the actions it
+    /// led to, with decisions, reasons and results.
+    Show(ShowArgs),
+    /// Sign a checkpoint of the current head now.
+    Checkpoint,
+}
+
+/// Options of `warden audit export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// jsonl: warden's records; ocsf: OCSF events (API Activity 6003,
+    /// Process Activity 1007, File System Activity 1001).
+    #[arg(long, default_value = "jsonl", value_parser = ["jsonl", "ocsf"])]
+    pub format: String,
+    /// Only this session.
+    #[arg(long)]
+    pub session: Option<String>,
+    /// Only records at or after this RFC 3339 time (e.g. 2026-11-26T00:00:00Z).
+    #[arg(long)]
+    pub since: Option<String>,
+}
+
+/// Options of `warden audit show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The session to show.
+    #[arg(long)]
+    pub session: String,
 }
 
 /// `warden init`.

@@ -1,7 +1,10 @@
 //! What each command does.
 
 use crate::check;
-use crate::cli::{Cli, Command, InitArgs, PolicyCommand, PolicySource, PolicyTestArgs};
+use crate::cli::{
+    Cli, Command, DaemonCommand, HookCommand, InitArgs, InstallCommand, PolicyCommand,
+    PolicySource, PolicyTestArgs,
+};
 use anyhow::{bail, Context as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,6 +24,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(&layout, &args),
         Command::Policy(PolicyCommand::Validate(source)) => validate(&layout, &source),
         Command::Policy(PolicyCommand::Test(args)) => test(&layout, &args),
+        Command::Hook(HookCommand::ClaudeCode(args)) => Ok(crate::hook::run(&layout, &args)),
+        Command::Install(InstallCommand::ClaudeCode(args)) => {
+            crate::install::run(&layout, cli.home.as_ref(), &args)
+        }
+        Command::Audit(command) => crate::audit::run(&layout, &command),
+        Command::Daemon(DaemonCommand::Run) => crate::daemon::serve(&layout),
+        Command::Daemon(DaemonCommand::Start) => crate::daemon::start(&layout),
+        Command::Daemon(DaemonCommand::Stop) => crate::daemon::stop(&layout),
+        Command::Daemon(DaemonCommand::Status) => crate::daemon::status(&layout),
         Command::Policy(PolicyCommand::Packs) => {
             for pack in packs::PACKS {
                 println!("{:<11} {}", pack.name, pack.summary);

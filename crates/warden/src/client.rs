@@ -1,0 +1,131 @@
+//! The client side of warden's daemon protocol, shared by the thin
+//! `warden` front binary and the full CLI. Kept free of heavy crates: the
+//! front binary's start-up time is most of a hook call's cost.
+//!
+//! Wire format (both directions): a 4-byte big-endian length, then that
+//! many bytes. Request: a JSON header `{"v", "version", "agent"}`, then the
+//! raw payload as a second frame. Response: one JSON frame
+//! `{"ok": bool, "stdout": <answer JSON>, "error": <reason>}`, or
+//! `{"stale": true}` from a daemon of another version.
+
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::os::unix::io::AsRawFd;
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The protocol version.
+pub const PROTOCOL: u64 = 1;
+/// Largest header frame.
+pub const MAX_HEADER_BYTES: usize = 4096;
+/// Largest payload or reply frame (a PostToolUse can carry a whole file).
+pub const MAX_FRAME_BYTES: usize = 8 * 1024 * 1024;
+
+/// `$WARDEN_HOME/run`, mode 0700.
+pub fn run_dir(root: &Path) -> PathBuf {
+    root.join("run")
+}
+
+/// The daemon's socket.
+pub fn socket_path(root: &Path) -> PathBuf {
+    run_dir(root).join("daemon.sock")
+}
+
+/// The daemon's pid file.
+pub fn pid_path(root: &Path) -> PathBuf {
+    run_dir(root).join("daemon.pid")
+}
+
+/// Writes one length-prefixed frame.
+pub fn write_frame(stream: &mut UnixStream, bytes: &[u8]) -> std::io::Result<()> {
+    let len = u32::try_from(bytes.len()).map_err(|_| std::io::Error::other("frame too large"))?;
+    stream.write_all(&len.to_be_bytes())?;
+    stream.write_all(bytes)
+}
+
+/// Reads one length-prefixed frame of at most `max` bytes.
+pub fn read_frame(stream: &mut UnixStream, max: usize) -> std::io::Result<Vec<u8>> {
+    let mut len = [0u8; 4];
+    stream.read_exact(&mut len)?;
+    let len = u32::from_be_bytes(len) as usize;
+    if len > max {
+        return Err(std::io::Error::other("frame too large"));
+    }
+    let mut bytes = vec![0u8; len];
+    stream.read_exact(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// The uid of the process at the other end of a Unix socket.
+pub fn peer_uid(stream: &UnixStream) -> Option<u32> {
+    let mut cred = libc::ucred {
+        pid: 0,
+        uid: 0,
+        gid: 0,
+    };
+    let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
+    // SAFETY: getsockopt writes at most `len` bytes into `cred`, a properly
+    // sized and aligned ucred, and the fd is a live socket we own.
+    let rc = unsafe {
+        libc::getsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_PEERCRED,
+            (&mut cred as *mut libc::ucred).cast(),
+            &mut len,
+        )
+    };
+    (rc == 0 && len as usize == std::mem::size_of::<libc::ucred>()).then_some(cred.uid)
+}
+
+/// This process's effective uid.
+pub fn own_uid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+/// What the daemon answered.
+pub enum Reply {
+    /// The answer to print (exit 0).
+    Answer(Value),
+    /// A reason to block (exit 2).
+    Block(String),
+}
+
+/// Asks the daemon under `root` to decide and record a payload. None means
+/// "no usable daemon" (none running, another user's, another version, a
+/// broken exchange): the caller decides in-process.
+pub fn ask(root: &Path, agent: Option<&str>, payload: &[u8], deadline: Duration) -> Option<Reply> {
+    let mut stream = UnixStream::connect(socket_path(root)).ok()?;
+    // The daemon must be ours: a socket planted by someone else is ignored.
+    if peer_uid(&stream)? != own_uid() {
+        return None;
+    }
+    let io_deadline = deadline
+        .saturating_sub(Duration::from_millis(200))
+        .max(Duration::from_millis(50));
+    stream.set_read_timeout(Some(io_deadline)).ok()?;
+    stream.set_write_timeout(Some(io_deadline)).ok()?;
+    let header = json!({ "v": PROTOCOL, "version": env!("CARGO_PKG_VERSION"), "agent": agent });
+    write_frame(&mut stream, header.to_string().as_bytes()).ok()?;
+    write_frame(&mut stream, payload).ok()?;
+    let reply = read_frame(&mut stream, MAX_FRAME_BYTES).ok()?;
+    let reply: Value = serde_json::from_slice(&reply).ok()?;
+    if reply.get("stale").and_then(Value::as_bool) == Some(true) {
+        return None;
+    }
+    match reply.get("ok").and_then(Value::as_bool) {
+        Some(true) => Some(Reply::Answer(
+            reply.get("stdout").cloned().unwrap_or(Value::Null),
+        )),
+        Some(false) => Some(Reply::Block(
+            reply
+                .get("error")
+                .and_then(Value::as_str)
+                .unwrap_or("the daemon refused the payload")
+                .to_owned(),
+        )),
+        None => None,
+    }
+}

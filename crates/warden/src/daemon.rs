@@ -1,0 +1,208 @@
+//! `warden daemon`: a resident per-user process for the hooks.
+//!
+//! Parsing the Cedar policies costs milliseconds per process, more than
+//! the rest of a hook call together, so the daemon keeps the policies
+//! parsed (with the candidate index built), the audit log open and the
+//! signing key loaded. A hook process then only connects, sends the payload
+//! and prints the answer.
+//!
+//! Security of the channel:
+//! * the socket lives in `$WARDEN_HOME/run/` (mode 0700) with mode 0600;
+//! * every connection's peer credentials are checked (`SO_PEERCRED`): only
+//!   the daemon's own user is served;
+//! * the protocol has one operation, "decide and record this hook payload":
+//!   nothing can be changed through it;
+//! * a hook that cannot reach the daemon decides in-process; nothing fails
+//!   open. A daemon from another warden version is not used.
+//!
+//! The wire format is in the `client` module.
+
+use crate::client::{
+    own_uid, peer_uid, pid_path, read_frame, run_dir, socket_path, write_frame, MAX_HEADER_BYTES,
+    PROTOCOL,
+};
+use crate::hook::HookState;
+use anyhow::{bail, Context as _};
+use serde_json::{json, Value};
+
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use warden_adapters::claude_hook::MAX_PAYLOAD_BYTES;
+use warden_store::Layout;
+
+fn serve_connection(state: &HookState, mut stream: UnixStream) {
+    if peer_uid(&stream) != Some(own_uid()) {
+        return;
+    }
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(5)));
+    let Ok(header) = read_frame(&mut stream, MAX_HEADER_BYTES) else {
+        return;
+    };
+    let Ok(header) = serde_json::from_slice::<Value>(&header) else {
+        return;
+    };
+    let current = header.get("v").and_then(Value::as_u64) == Some(PROTOCOL)
+        && header.get("version").and_then(Value::as_str) == Some(env!("CARGO_PKG_VERSION"));
+    if !current {
+        let _ = write_frame(&mut stream, json!({ "stale": true }).to_string().as_bytes());
+        return;
+    }
+    let agent = header
+        .get("agent")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let Ok(payload) = read_frame(&mut stream, MAX_PAYLOAD_BYTES) else {
+        return;
+    };
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        state.handle(&payload, agent.as_deref())
+    }));
+    let reply = match outcome {
+        Ok(Ok(answer)) => json!({ "ok": true, "stdout": answer.stdout }),
+        Ok(Err(reason)) => json!({ "ok": false, "error": reason }),
+        Err(_) => json!({ "ok": false, "error": "internal error in the daemon" }),
+    };
+    let _ = write_frame(&mut stream, reply.to_string().as_bytes());
+}
+
+/// `warden daemon run`: serve in the foreground until killed.
+pub fn serve(layout: &Layout) -> anyhow::Result<ExitCode> {
+    let state = Arc::new(HookState::open(layout).map_err(anyhow::Error::msg)?);
+    let dir = run_dir(&layout.root);
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
+    let socket = socket_path(&layout.root);
+    if UnixStream::connect(&socket).is_ok() {
+        bail!("a warden daemon already serves {}", socket.display());
+    }
+    let _ = std::fs::remove_file(&socket);
+    let listener =
+        UnixListener::bind(&socket).with_context(|| format!("cannot bind {}", socket.display()))?;
+    std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o600))?;
+    std::fs::write(pid_path(&layout.root), format!("{}\n", std::process::id()))?;
+    eprintln!("warden daemon serving {}", socket.display());
+    let last_used = Arc::new(AtomicU64::new(now_secs()));
+    {
+        // An idle daemon goes away; the next hook starts a fresh one.
+        let last_used = Arc::clone(&last_used);
+        let socket = socket.clone();
+        let pid = pid_path(&layout.root);
+        let _ = std::thread::Builder::new()
+            .name("warden-idle".to_owned())
+            .spawn(move || loop {
+                std::thread::sleep(Duration::from_secs(30));
+                if now_secs().saturating_sub(last_used.load(Ordering::Relaxed)) > IDLE_EXIT_SECS {
+                    let _ = std::fs::remove_file(&socket);
+                    let _ = std::fs::remove_file(&pid);
+                    std::process::exit(0);
+                }
+            });
+    }
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else { continue };
+        last_used.store(now_secs(), Ordering::Relaxed);
+        let state = Arc::clone(&state);
+        let _ = std::thread::Builder::new()
+            .name("warden-conn".to_owned())
+            .spawn(move || serve_connection(&state, stream));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A daemon unused for this long exits.
+const IDLE_EXIT_SECS: u64 = 30 * 60;
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+fn running_pid(layout: &Layout) -> Option<i32> {
+    UnixStream::connect(socket_path(&layout.root)).ok()?;
+    std::fs::read_to_string(pid_path(&layout.root))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// `warden daemon start`: run the daemon detached.
+pub fn start(layout: &Layout) -> anyhow::Result<ExitCode> {
+    if let Some(pid) = running_pid(layout) {
+        println!("warden daemon already running (pid {pid})");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let binary = std::env::current_exe().context("cannot find warden's own binary")?;
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(layout.root.join("daemon.log"))
+        .context("cannot open the daemon log")?;
+    let child = std::process::Command::new(binary)
+        .arg("--home")
+        .arg(&layout.root)
+        .args(["daemon", "run"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(log)
+        .spawn()
+        .context("cannot start the daemon")?;
+    // Wait until it answers, at most two seconds.
+    for _ in 0..200 {
+        if UnixStream::connect(socket_path(&layout.root)).is_ok() {
+            println!("warden daemon started (pid {})", child.id());
+            return Ok(ExitCode::SUCCESS);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    bail!(
+        "the daemon did not start; see {}",
+        layout.root.join("daemon.log").display()
+    )
+}
+
+/// `warden daemon stop`.
+pub fn stop(layout: &Layout) -> anyhow::Result<ExitCode> {
+    let Some(pid) = running_pid(layout) else {
+        println!("warden daemon is not running");
+        return Ok(ExitCode::SUCCESS);
+    };
+    // SAFETY: kill has no memory-safety preconditions.
+    if unsafe { libc::kill(pid, libc::SIGTERM) } != 0 {
+        bail!("cannot stop the daemon (pid {pid})");
+    }
+    for _ in 0..200 {
+        if UnixStream::connect(socket_path(&layout.root)).is_err() {
+            let _ = std::fs::remove_file(socket_path(&layout.root));
+            let _ = std::fs::remove_file(pid_path(&layout.root));
+            println!("warden daemon stopped");
+            return Ok(ExitCode::SUCCESS);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    bail!("the daemon (pid {pid}) did not stop")
+}
+
+/// `warden daemon status`.
+pub fn status(layout: &Layout) -> anyhow::Result<ExitCode> {
+    match running_pid(layout) {
+        Some(pid) => {
+            println!(
+                "warden daemon running (pid {pid}) on {}",
+                socket_path(&layout.root).display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            println!("warden daemon not running; hooks decide in-process");
+            Ok(ExitCode::from(3))
+        }
+    }
+}

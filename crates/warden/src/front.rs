@@ -1,0 +1,216 @@
+//! `warden`: the front door.
+//!
+//! A hook call must cost about a millisecond, and most of what a process
+//! costs is its own start-up, which grows with the binary. So `warden` is
+//! small: for `warden [--home DIR] hook claude-code …` it reads the payload
+//! and asks warden's daemon, which holds the parsed policies and the open
+//! audit log. Everything else, and a hook when no daemon is usable, is
+//! handed to `warden-core` (the full CLI, installed beside this binary),
+//! which decides in-process. Nothing fails open: any failure on the hook
+//! path exits 2.
+
+// The daemon-side items of the protocol module are unused here.
+#[allow(dead_code)]
+mod client;
+
+use std::ffi::{OsStr, OsString};
+use std::io::{Read, Write};
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Duration;
+
+/// Largest payload read from stdin; `warden-core` applies the same limit.
+const MAX_PAYLOAD_BYTES: u64 = client::MAX_FRAME_BYTES as u64;
+
+/// The parts of a hook command line the front needs.
+struct HookCall {
+    home: Option<PathBuf>,
+    agent: Option<String>,
+    timeout_ms: u64,
+    no_daemon: bool,
+}
+
+/// Recognises `[--home DIR] hook claude-code [--agent A] [--timeout-ms N] [--no-daemon]`.
+/// Anything else (help, other flags) goes to warden-core unchanged.
+fn parse_hook(args: &[OsString]) -> Option<HookCall> {
+    let mut call = HookCall {
+        home: None,
+        agent: None,
+        timeout_ms: 5000,
+        no_daemon: false,
+    };
+    let mut i = 0;
+    while let Some(arg) = args.get(i) {
+        let text = arg.to_str()?;
+        if text == "--home" {
+            call.home = Some(PathBuf::from(args.get(i + 1)?));
+            i += 2;
+        } else if let Some(dir) = text.strip_prefix("--home=") {
+            call.home = Some(PathBuf::from(dir));
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    if args.get(i).map(OsString::as_os_str) != Some(OsStr::new("hook"))
+        || args.get(i + 1).map(OsString::as_os_str) != Some(OsStr::new("claude-code"))
+    {
+        return None;
+    }
+    let mut j = i + 2;
+    while let Some(arg) = args.get(j) {
+        match arg.to_str()? {
+            "--agent" => {
+                call.agent = Some(args.get(j + 1)?.to_str()?.to_owned());
+                j += 2;
+            }
+            "--timeout-ms" => {
+                call.timeout_ms = args
+                    .get(j + 1)?
+                    .to_str()?
+                    .parse()
+                    .ok()
+                    .filter(|t| (50..=60_000).contains(t))?;
+                j += 2;
+            }
+            "--no-daemon" => {
+                call.no_daemon = true;
+                j += 1;
+            }
+            _ => return None,
+        }
+    }
+    Some(call)
+}
+
+/// `warden-core`, beside this binary.
+fn core_binary() -> Option<PathBuf> {
+    let me = std::env::current_exe().ok()?;
+    let core = me.parent()?.join("warden-core");
+    core.exists().then_some(core)
+}
+
+/// Warden's state directory, found exactly as warden-core finds it.
+fn warden_home(explicit: Option<PathBuf>) -> Option<PathBuf> {
+    explicit.or_else(|| {
+        warden_store::home_from(
+            std::env::var_os("WARDEN_HOME").as_deref(),
+            std::env::var_os("XDG_CONFIG_HOME").as_deref(),
+            std::env::var_os("HOME").as_deref(),
+        )
+        .ok()
+    })
+}
+
+fn block(reason: &str) -> ExitCode {
+    let mut line = format!("warden: {reason}; denied to stay safe");
+    line.retain(|c| c != '\n' && c != '\r');
+    eprintln!("{line}");
+    ExitCode::from(2)
+}
+
+fn hook(args: &[OsString], call: HookCall) -> ExitCode {
+    std::panic::set_hook(Box::new(|_| {
+        eprintln!("warden: internal error in the hook; denied to stay safe");
+        std::process::exit(2);
+    }));
+    let deadline = Duration::from_millis(call.timeout_ms);
+    let _ = std::thread::Builder::new()
+        .name("warden-watchdog".to_owned())
+        .spawn(move || {
+            std::thread::sleep(deadline);
+            eprintln!(
+                "warden: the hook did not finish within {} ms; denied to stay safe",
+                deadline.as_millis()
+            );
+            std::process::exit(2);
+        });
+    let mut payload = Vec::new();
+    if std::io::stdin()
+        .lock()
+        .take(MAX_PAYLOAD_BYTES + 1)
+        .read_to_end(&mut payload)
+        .is_err()
+    {
+        return block("cannot read the hook payload");
+    }
+    if payload.len() as u64 > MAX_PAYLOAD_BYTES {
+        return block("the hook payload is too large");
+    }
+    if !call.no_daemon {
+        if let Some(root) = warden_home(call.home.clone()) {
+            match client::ask(&root, call.agent.as_deref(), &payload, deadline) {
+                Some(client::Reply::Answer(stdout)) => {
+                    let mut out = std::io::stdout().lock();
+                    return match writeln!(out, "{stdout}").and_then(|()| out.flush()) {
+                        Ok(()) => ExitCode::SUCCESS,
+                        Err(_) => block("cannot write the answer"),
+                    };
+                }
+                Some(client::Reply::Block(reason)) => return block(&reason),
+                None => {}
+            }
+        }
+    }
+    // No usable daemon: warden-core decides in-process with the same payload.
+    let Some(core) = core_binary() else {
+        return block("warden-core is not installed beside warden");
+    };
+    let mut command = Command::new(&core);
+    command.args(args);
+    if !call.no_daemon {
+        command.arg("--no-daemon");
+    }
+    let mut child = match command.stdin(Stdio::piped()).spawn() {
+        Ok(child) => child,
+        Err(_) => return block("cannot start warden-core"),
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        if stdin.write_all(&payload).is_err() {
+            let _ = child.kill();
+            return block("cannot hand the payload to warden-core");
+        }
+    }
+    let code = match child.wait() {
+        Ok(status) if status.code() == Some(0) => ExitCode::SUCCESS,
+        // Anything else, a signal included, blocks.
+        _ => ExitCode::from(2),
+    };
+    if !call.no_daemon && std::env::var_os("WARDEN_NO_DAEMON").is_none() {
+        start_daemon(&core, call.home.as_ref());
+    }
+    code
+}
+
+/// Starts warden's daemon in the background for the next hook calls. Its
+/// own process group, so it outlives this hook; if another hook starts one
+/// at the same moment, the second finds the socket taken and exits.
+fn start_daemon(core: &std::path::Path, home: Option<&PathBuf>) {
+    let mut command = Command::new(core);
+    if let Some(home) = home {
+        command.arg("--home").arg(home);
+    }
+    let _ = command
+        .args(["daemon", "run"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn();
+}
+
+fn main() -> ExitCode {
+    let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    if let Some(call) = parse_hook(&args) {
+        return hook(&args, call);
+    }
+    let Some(core) = core_binary() else {
+        eprintln!("warden: warden-core is not installed beside this binary");
+        return ExitCode::from(1);
+    };
+    // Every other command is warden-core's: replace this process with it.
+    let error = Command::new(core).args(&args).exec();
+    eprintln!("warden: cannot run warden-core: {error}");
+    ExitCode::from(1)
+}

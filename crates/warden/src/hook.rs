@@ -1,0 +1,474 @@
+//! `warden hook claude-code`: one hook event in, one answer out, fail closed.
+//!
+//! Claude Code proceeds on any exit status but 2, on a crash and on a
+//! timeout, so every path that is not a deliberate answer ends here in
+//! exit 2 with a one-line reason on stderr: a panic, a payload that does not
+//! parse or is too large, a missing installation, an audit append that
+//! failed, and a watchdog that fires before the hook's own deadline.
+//!
+//! The order is fixed: decide, record, then answer. A decision that was not
+//! recorded is never given.
+
+use crate::cli::HookArgs;
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use warden_action::{Action, Decision, Effect, Who};
+use warden_adapters::claude_hook::{self, Answer, HookEvent, HookPayload, MAX_PAYLOAD_BYTES};
+use warden_classify::secrets;
+use warden_engine::{Config, Engine};
+use warden_policy::Validation;
+use warden_store::{Layout, NewRecord, RecordKind, Store};
+
+/// Longest summary kept in a record (prompts are the longest).
+const MAX_SUMMARY_CHARS: usize = 4000;
+
+/// Runs the hook. Never returns an error: failures are exit 2.
+///
+/// When warden's daemon is running, the payload is decided and recorded
+/// there (policies already parsed, database already open); otherwise, or if
+/// the daemon cannot be reached, it is decided here in the same way.
+pub fn run(layout: &Layout, args: &HookArgs) -> ExitCode {
+    start_watchdog(Duration::from_millis(args.timeout_ms));
+    let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<Answer, String> {
+        let bytes = read_payload()?;
+        if !args.no_daemon {
+            match crate::client::ask(
+                &layout.root,
+                args.agent.as_deref(),
+                &bytes,
+                Duration::from_millis(args.timeout_ms),
+            ) {
+                Some(crate::client::Reply::Answer(stdout)) => return Ok(Answer { stdout }),
+                Some(crate::client::Reply::Block(reason)) => return Err(reason),
+                None => {}
+            }
+        }
+        let state = HookState::open(layout)?;
+        state.handle(&bytes, args.agent.as_deref())
+    }));
+    match outcome {
+        Ok(Ok(answer)) => {
+            let mut stdout = std::io::stdout().lock();
+            if writeln!(stdout, "{}", answer.stdout)
+                .and_then(|()| stdout.flush())
+                .is_err()
+            {
+                return block("cannot write the answer");
+            }
+            ExitCode::SUCCESS
+        }
+        Ok(Err(reason)) => block(&reason),
+        Err(_) => block("internal error in the hook"),
+    }
+}
+
+/// Exit 2 with one line on stderr: Claude Code blocks and shows the reason.
+fn block(reason: &str) -> ExitCode {
+    let mut line = format!("warden: {}; denied to stay safe", secrets::redact(reason));
+    line.retain(|c| c != '\n' && c != '\r');
+    eprintln!("{line}");
+    ExitCode::from(2)
+}
+
+/// Ends the process with exit 2 if the hook has not answered in time, so a
+/// hang can never turn into Claude Code's "timeout means proceed".
+fn start_watchdog(deadline: Duration) {
+    let spawned = std::thread::Builder::new()
+        .name("warden-watchdog".to_owned())
+        .spawn(move || {
+            std::thread::sleep(deadline);
+            eprintln!(
+                "warden: the hook did not finish within {} ms; denied to stay safe",
+                deadline.as_millis()
+            );
+            std::process::exit(2);
+        });
+    // Without a watchdog thread the hook still runs; Claude Code's own
+    // timeout remains, and everything else fails closed.
+    let _ = spawned;
+}
+
+fn read_payload() -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_PAYLOAD_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read the hook payload: {e}"))?;
+    Ok(bytes)
+}
+
+fn user_home() -> Result<PathBuf, String> {
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
+        .ok_or_else(|| "HOME is not set".to_owned())
+}
+
+/// The human at the keyboard, as far as the environment says.
+fn human() -> Option<String> {
+    ["USER", "LOGNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max).collect();
+    cut.push('…');
+    cut
+}
+
+/// A redacted one-line description of a tool call.
+fn describe_call(tool: &str, input: &Value) -> String {
+    let main = [
+        "command",
+        "file_path",
+        "notebook_path",
+        "url",
+        "query",
+        "pattern",
+        "path",
+        "prompt",
+    ]
+    .iter()
+    .find_map(|k| input.get(*k).and_then(Value::as_str));
+    let text = match main {
+        Some(m) => format!("{tool}: {m}"),
+        None => format!(
+            "{tool}: {}",
+            serde_json::to_string(input).unwrap_or_default()
+        ),
+    };
+    truncate(&secrets::redact(&text), MAX_SUMMARY_CHARS)
+}
+
+struct Context<'a> {
+    payload: &'a HookPayload,
+    agent: String,
+}
+
+impl Context<'_> {
+    fn record(&self, kind: RecordKind) -> NewRecord {
+        NewRecord {
+            kind,
+            session_id: self.payload.session_id.clone(),
+            prompt_id: self.payload.prompt_id.clone(),
+            tool_use_id: self.payload.tool_use_id.clone(),
+            agent: Some(self.agent.clone()),
+            human: human(),
+            tool: None,
+            summary: String::new(),
+            decision: None,
+            policies: Vec::new(),
+            reasons: Vec::new(),
+            secret_in_output: false,
+            detail: json!({
+                "event": self.payload.event.name(),
+                "dialect": self.payload.dialect.as_str(),
+                "permission_mode": self.payload.permission_mode,
+                "cwd": self.payload.cwd,
+                "agent_id": self.payload.agent_id,
+            }),
+        }
+    }
+
+    fn who(&self) -> Who {
+        Who {
+            agent: self.agent.clone(),
+            agent_kind: Some(self.payload.dialect.as_str().to_owned()),
+            human: human(),
+            session_id: self.payload.session_id.clone(),
+            prompt_id: self.payload.prompt_id.clone(),
+            tool_use_id: self.payload.tool_use_id.clone(),
+        }
+    }
+}
+
+/// What deciding and recording a hook event needs: the layout, the open
+/// audit log, the signing key, and the engine (loaded on first use in a
+/// hook process, kept and reloaded on change in the daemon).
+pub struct HookState {
+    layout: Layout,
+    store: Mutex<Store>,
+    key: Option<warden_store::ed25519_dalek::SigningKey>,
+    engine: Mutex<Option<(PolicyStamp, Arc<Engine>)>>,
+}
+
+/// What the loaded policies were read from: each file's name, size and
+/// modification time, so a change is noticed and the engine reloaded.
+type PolicyStamp = Vec<(String, u64, Option<std::time::SystemTime>)>;
+
+fn policy_stamp(layout: &Layout) -> PolicyStamp {
+    let mut stamp: PolicyStamp = Vec::new();
+    let mut add = |path: &std::path::Path| {
+        if let Ok(meta) = std::fs::metadata(path) {
+            stamp.push((
+                path.to_string_lossy().into_owned(),
+                meta.len(),
+                meta.modified().ok(),
+            ));
+        }
+    };
+    add(&layout.config());
+    if let Ok(entries) = std::fs::read_dir(layout.policies()) {
+        let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+        paths.sort();
+        for path in paths {
+            add(&path);
+        }
+    }
+    stamp
+}
+
+impl HookState {
+    /// Opens the audit log and the key; the engine loads on first use.
+    pub fn open(layout: &Layout) -> Result<HookState, String> {
+        Config::load(&layout.config()).map_err(|e| format!("{e}"))?;
+        let store = Store::open(&layout.database())
+            .map_err(|e| format!("cannot open the audit log: {e}"))?;
+        Ok(HookState {
+            layout: layout.clone(),
+            store: Mutex::new(store),
+            key: warden_store::load_signing_key(layout).ok(),
+            engine: Mutex::new(None),
+        })
+    }
+
+    /// The engine for the current policies, reloading them when they changed.
+    fn engine(&self) -> Result<Arc<Engine>, String> {
+        let stamp = policy_stamp(&self.layout);
+        let mut slot = self.engine.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((loaded, engine)) = slot.as_ref() {
+            if *loaded == stamp {
+                return Ok(Arc::clone(engine));
+            }
+        }
+        let engine = Arc::new(
+            Engine::load(&self.layout.root, user_home()?, Validation::Skip)
+                .map_err(|e| format!("{e}"))?,
+        );
+        *slot = Some((stamp, Arc::clone(&engine)));
+        Ok(engine)
+    }
+
+    fn append(&self, record: NewRecord) -> Result<(), String> {
+        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        store
+            .append_signed(&record, self.key.as_ref())
+            .map(|_| ())
+            .map_err(|e| format!("cannot record the event in the audit log: {e}"))
+    }
+
+    fn checkpoint(&self) -> Result<(), String> {
+        if let Some(key) = &self.key {
+            let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+            store
+                .checkpoint(key)
+                .map_err(|e| format!("cannot checkpoint the audit log: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// Decides and records one hook payload, returning the answer.
+    pub fn handle(&self, bytes: &[u8], agent: Option<&str>) -> Result<Answer, String> {
+        let payload = claude_hook::parse_payload(bytes).map_err(|e| e.to_string())?;
+        let agent = agent
+            .map(str::to_owned)
+            .unwrap_or_else(|| match payload.dialect {
+                claude_hook::Dialect::ClaudeCode => "claude-code".to_owned(),
+                claude_hook::Dialect::VsCodeCopilot => "vscode-copilot".to_owned(),
+            });
+        let ctx = Context {
+            payload: &payload,
+            agent,
+        };
+        let append = |record: NewRecord| self.append(record);
+        match &payload.event {
+            HookEvent::PreToolUse {
+                tool_name,
+                tool_input,
+            }
+            | HookEvent::PermissionRequest {
+                tool_name,
+                tool_input,
+            } => {
+                let engine = self.engine()?;
+                let (action, decision) = decide(&engine, &ctx, tool_name, tool_input);
+                let mut record = ctx.record(RecordKind::Decision);
+                record.tool = Some(tool_name.clone());
+                record.summary = describe_call(tool_name, tool_input);
+                record.decision = Some(decision.effect.as_str().to_owned());
+                record.policies = decision.policies.clone();
+                record.reasons = decision
+                    .reasons
+                    .iter()
+                    .map(|r| secrets::redact(r))
+                    .collect();
+                if let (Some(action), Value::Object(detail)) = (&action, &mut record.detail) {
+                    let classes: Vec<&str> =
+                        action.context.classes.iter().map(|c| c.as_str()).collect();
+                    detail.insert("classes".into(), json!(classes));
+                    detail.insert("production".into(), json!(action.context.production));
+                }
+                append(record)?;
+                Ok(match payload.event {
+                    HookEvent::PreToolUse { .. } => claude_hook::pre_tool_use_answer(&decision),
+                    _ => claude_hook::permission_request_answer(&decision),
+                })
+            }
+            HookEvent::UserPromptSubmit { prompt } => {
+                let findings = secrets::find_secrets(prompt);
+                let mut record = ctx.record(RecordKind::Prompt);
+                record.summary = truncate(&secrets::redact(prompt), MAX_SUMMARY_CHARS);
+                if findings.is_empty() {
+                    append(record)?;
+                    return Ok(claude_hook::neutral_answer());
+                }
+                let labels: Vec<String> = findings
+                    .iter()
+                    .map(|m| secrets::describe(m, prompt))
+                    .collect();
+                let reason = format!(
+                "warden [warden.secret_in_prompt]: the prompt contains a secret ({}); it was not sent to the model",
+                labels.join(", ")
+            );
+                record.decision = Some(Effect::Deny.as_str().to_owned());
+                record.policies = vec!["warden.secret_in_prompt".to_owned()];
+                record.reasons = vec![reason.clone()];
+                append(record)?;
+                Ok(claude_hook::block_prompt_answer(&reason))
+            }
+            HookEvent::PostToolUse {
+                tool_name,
+                tool_input,
+                tool_response,
+            } => {
+                let output = match tool_response {
+                    Value::String(s) => s.clone(),
+                    other => serde_json::to_string(other).unwrap_or_default(),
+                };
+                let findings = secrets::find_secrets(&output);
+                let mut record = ctx.record(RecordKind::Result);
+                record.tool = Some(tool_name.clone());
+                record.summary = format!(
+                    "{} -> {} bytes of output",
+                    describe_call(tool_name, tool_input),
+                    output.len()
+                );
+                let mut answer = claude_hook::neutral_answer();
+                if !findings.is_empty() {
+                    let labels: Vec<String> = findings
+                        .iter()
+                        .map(|m| secrets::describe(m, &output))
+                        .collect();
+                    record.secret_in_output = true;
+                    record.reasons = vec![format!(
+                        "a secret reached the model's context: {}",
+                        labels.join(", ")
+                    )];
+                    answer = Answer {
+                        stdout: json!({
+                            "systemMessage": format!(
+                                "warden: the output of {tool_name} contained a secret ({}) and reached the model's context; rotate it",
+                                labels.join(", ")
+                            )
+                        }),
+                    };
+                }
+                append(record)?;
+                Ok(answer)
+            }
+            HookEvent::PostToolUseFailure {
+                tool_name,
+                tool_input,
+                error,
+            } => {
+                let mut record = ctx.record(RecordKind::Result);
+                record.tool = Some(tool_name.clone());
+                let error_text = match error {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                record.summary = truncate(
+                    &secrets::redact(&format!(
+                        "{} failed: {error_text}",
+                        describe_call(tool_name, tool_input)
+                    )),
+                    MAX_SUMMARY_CHARS,
+                );
+                append(record)?;
+                Ok(claude_hook::neutral_answer())
+            }
+            HookEvent::SessionStart { source } => {
+                let mut record = ctx.record(RecordKind::SessionStart);
+                record.summary = format!(
+                    "session started ({})",
+                    source.as_deref().unwrap_or("startup")
+                );
+                append(record)?;
+                Ok(claude_hook::neutral_answer())
+            }
+            HookEvent::SessionEnd { reason } => {
+                let mut record = ctx.record(RecordKind::SessionEnd);
+                record.summary =
+                    format!("session ended ({})", reason.as_deref().unwrap_or("other"));
+                append(record)?;
+                // A checkpoint at the end of every session bounds what a
+                // truncation could hide.
+                self.checkpoint()?;
+                Ok(claude_hook::neutral_answer())
+            }
+            HookEvent::SubagentStart { agent_type } | HookEvent::SubagentStop { agent_type } => {
+                let kind = if matches!(payload.event, HookEvent::SubagentStart { .. }) {
+                    RecordKind::SubagentStart
+                } else {
+                    RecordKind::SubagentStop
+                };
+                let mut record = ctx.record(kind);
+                record.summary = format!("subagent {}", agent_type.as_deref().unwrap_or("unknown"));
+                append(record)?;
+                Ok(claude_hook::neutral_answer())
+            }
+            HookEvent::Stop => {
+                let mut record = ctx.record(RecordKind::Stop);
+                record.summary = "the turn ended".to_owned();
+                append(record)?;
+                Ok(claude_hook::neutral_answer())
+            }
+            HookEvent::Other { name } => {
+                let mut record = ctx.record(RecordKind::Event);
+                record.summary = format!("event {name}");
+                append(record)?;
+                Ok(claude_hook::neutral_answer())
+            }
+        }
+    }
+}
+
+fn decide(
+    engine: &Engine,
+    ctx: &Context<'_>,
+    tool_name: &str,
+    tool_input: &Value,
+) -> (Option<Action>, Decision) {
+    let payload = ctx.payload;
+    match claude_hook::tool_call_to_what(payload.dialect, tool_name, tool_input, &payload.cwd) {
+        Ok(what) => {
+            let mut action = Action::new(ctx.who(), what);
+            let decision = engine.decide(&mut action);
+            (Some(action), decision)
+        }
+        Err(error) => (
+            None,
+            Decision::fail_closed(format!("cannot understand the tool call: {error}")),
+        ),
+    }
+}
