@@ -103,16 +103,37 @@ pub fn serve(layout: &Layout) -> anyhow::Result<ExitCode> {
                 }
             });
     }
-    for stream in listener.incoming() {
-        let Ok(stream) = stream else { continue };
-        last_used.store(now_secs(), Ordering::Relaxed);
+    // A few resident workers, each waiting in accept() on the same socket:
+    // the kernel wakes one per connection, with no hand-off between
+    // threads, and no thread is created per call (thread creation and exit
+    // cost more than deciding).
+    let mut workers = Vec::new();
+    for n in 0..WORKERS {
+        let listener = listener
+            .try_clone()
+            .context("cannot share the daemon socket")?;
         let state = Arc::clone(&state);
-        let _ = std::thread::Builder::new()
-            .name("warden-conn".to_owned())
-            .spawn(move || serve_connection(&state, stream));
+        let last_used = Arc::clone(&last_used);
+        let worker = std::thread::Builder::new()
+            .name(format!("warden-worker-{n}"))
+            .spawn(move || {
+                for stream in listener.incoming() {
+                    let Ok(stream) = stream else { continue };
+                    last_used.store(now_secs(), Ordering::Relaxed);
+                    serve_connection(&state, stream);
+                }
+            })
+            .context("cannot start a daemon worker")?;
+        workers.push(worker);
+    }
+    for worker in workers {
+        let _ = worker.join();
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// Connections served at once.
+const WORKERS: usize = 4;
 
 /// A daemon unused for this long exits.
 const IDLE_EXIT_SECS: u64 = 30 * 60;

@@ -103,6 +103,40 @@ fn warden_home(explicit: Option<PathBuf>) -> Option<PathBuf> {
     })
 }
 
+/// Written by the watchdog; async-signal-safe (a static byte string).
+static WATCHDOG_MESSAGE: &[u8] = b"warden: the hook did not finish in time; denied to stay safe\n";
+
+extern "C" fn on_deadline(_signal: libc::c_int) {
+    // SAFETY: write(2) and _exit(2) are async-signal-safe; the buffer is static.
+    unsafe {
+        libc::write(2, WATCHDOG_MESSAGE.as_ptr().cast(), WATCHDOG_MESSAGE.len());
+        libc::_exit(2);
+    }
+}
+
+/// Exits 2 when the deadline passes, so a hang never becomes Claude Code's
+/// "timeout means proceed". A SIGALRM timer rather than a thread: creating
+/// a thread costs a noticeable share of a hook call.
+fn arm_watchdog(deadline: Duration) {
+    let timer = libc::itimerval {
+        it_interval: libc::timeval {
+            tv_sec: 0,
+            tv_usec: 0,
+        },
+        it_value: libc::timeval {
+            tv_sec: libc::time_t::try_from(deadline.as_secs()).unwrap_or(5),
+            tv_usec: libc::suseconds_t::from(deadline.subsec_micros()),
+        },
+    };
+    let handler: extern "C" fn(libc::c_int) = on_deadline;
+    // SAFETY: the handler only calls async-signal-safe functions; the
+    // timer struct is valid for the call.
+    unsafe {
+        libc::signal(libc::SIGALRM, handler as libc::sighandler_t);
+        libc::setitimer(libc::ITIMER_REAL, &timer, std::ptr::null_mut());
+    }
+}
+
 fn block(reason: &str) -> ExitCode {
     let mut line = format!("warden: {reason}; denied to stay safe");
     line.retain(|c| c != '\n' && c != '\r');
@@ -116,16 +150,7 @@ fn hook(args: &[OsString], call: HookCall) -> ExitCode {
         std::process::exit(2);
     }));
     let deadline = Duration::from_millis(call.timeout_ms);
-    let _ = std::thread::Builder::new()
-        .name("warden-watchdog".to_owned())
-        .spawn(move || {
-            std::thread::sleep(deadline);
-            eprintln!(
-                "warden: the hook did not finish within {} ms; denied to stay safe",
-                deadline.as_millis()
-            );
-            std::process::exit(2);
-        });
+    arm_watchdog(deadline);
     let mut payload = Vec::new();
     if std::io::stdin()
         .lock()
