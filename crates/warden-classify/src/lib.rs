@@ -327,13 +327,12 @@ fn scan_text(text: &str, ctx: &mut Context, location: &str) {
     }
 }
 
-/// Entry point for the cargo-fuzz target `shell_classify`: classifies
-/// arbitrary bytes as a command line in a fixed environment and checks the
-/// classifier's invariants (it never panics and never returns no class).
-pub fn fuzz_shell(data: &[u8]) {
-    let Ok(command) = std::str::from_utf8(data) else {
-        return;
-    };
+/// Classifies a command line in the fixed environment of the labelled
+/// corpus (workspace `/work/app`, a git repository with origin on
+/// github.com; home `/home/dev`; temp `/tmp`), without touching the
+/// file system's view of those paths. Used by the corpus, the property
+/// tests and the fuzz target, so all three see the same machine.
+pub fn classify_in_corpus_fixture(command: &str) -> Context {
     let paths = PathEnv {
         home: PathBuf::from("/home/dev"),
         workspace_root: Some(PathBuf::from("/work/app")),
@@ -348,9 +347,20 @@ pub fn fuzz_shell(data: &[u8]) {
         cwd: PathBuf::from("/work/app"),
         destinations: &destinations,
         production: &production,
-        origin: None,
+        origin: Some("git@github.com:example/app.git"),
     };
     let mut ctx = Context::default();
     shell::classify(command, &env, &mut ctx);
+    ctx
+}
+
+/// Entry point for the cargo-fuzz target `shell_classify`: classifies
+/// arbitrary bytes as a command line in the corpus fixture and checks the
+/// classifier's invariants (it never panics and never returns no class).
+pub fn fuzz_shell(data: &[u8]) {
+    let Ok(command) = std::str::from_utf8(data) else {
+        return;
+    };
+    let ctx = classify_in_corpus_fixture(command);
     assert!(!ctx.classes.is_empty(), "a command line got no class");
 }

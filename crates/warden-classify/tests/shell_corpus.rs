@@ -3,12 +3,7 @@
 
 use serde::Deserialize;
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use warden_action::{Class, Context};
-use warden_classify::destination::DestinationConfig;
-use warden_classify::paths::PathEnv;
-use warden_classify::shell::{self, ShellEnv};
-use warden_classify::ProductionConfig;
 
 #[derive(Deserialize)]
 struct Corpus {
@@ -27,32 +22,9 @@ struct Case {
     note: Option<String>,
 }
 
-/// The corpus's fixture: workspace /work/app, home /home/dev, temp /tmp.
-fn fixture_env() -> PathEnv {
-    PathEnv {
-        home: PathBuf::from("/home/dev"),
-        workspace_root: Some(PathBuf::from("/work/app")),
-        warden_home: PathBuf::from("/home/dev/.config/warden"),
-        hooks_path: None,
-        temp_dirs: vec![PathBuf::from("/tmp")],
-    }
-}
-
 /// Classifies one command in the corpus fixture.
 pub fn classify(cmd: &str) -> Context {
-    let paths = fixture_env();
-    let destinations = DestinationConfig::default();
-    let production = ProductionConfig::default();
-    let env = ShellEnv {
-        paths: &paths,
-        cwd: PathBuf::from("/work/app"),
-        destinations: &destinations,
-        production: &production,
-        origin: Some("git@github.com:example/app.git"),
-    };
-    let mut ctx = Context::default();
-    shell::classify(cmd, &env, &mut ctx);
-    ctx
+    warden_classify::classify_in_corpus_fixture(cmd)
 }
 
 fn names(classes: &BTreeSet<Class>) -> BTreeSet<String> {

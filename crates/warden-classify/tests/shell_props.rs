@@ -3,33 +3,10 @@
 
 use proptest::prelude::*;
 use std::collections::BTreeSet;
-use std::path::PathBuf;
-use warden_action::{Class, Context};
-use warden_classify::destination::DestinationConfig;
-use warden_classify::paths::PathEnv;
-use warden_classify::shell::{self, ShellEnv};
-use warden_classify::ProductionConfig;
+use warden_action::Class;
 
 fn classes(cmd: &str) -> BTreeSet<Class> {
-    let paths = PathEnv {
-        home: PathBuf::from("/home/dev"),
-        workspace_root: Some(PathBuf::from("/work/app")),
-        warden_home: PathBuf::from("/home/dev/.config/warden"),
-        hooks_path: None,
-        temp_dirs: vec![PathBuf::from("/tmp")],
-    };
-    let destinations = DestinationConfig::default();
-    let production = ProductionConfig::default();
-    let env = ShellEnv {
-        paths: &paths,
-        cwd: PathBuf::from("/work/app"),
-        destinations: &destinations,
-        production: &production,
-        origin: Some("git@github.com:example/app.git"),
-    };
-    let mut ctx = Context::default();
-    shell::classify(cmd, &env, &mut ctx);
-    ctx.classes
+    warden_classify::classify_in_corpus_fixture(cmd).classes
 }
 
 /// Shell-ish text: words, operators, quotes, substitutions, redirections.
