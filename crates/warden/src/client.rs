@@ -107,7 +107,18 @@ pub fn ask(root: &Path, agent: Option<&str>, payload: &[u8], deadline: Duration)
         .max(Duration::from_millis(50));
     stream.set_read_timeout(Some(io_deadline)).ok()?;
     stream.set_write_timeout(Some(io_deadline)).ok()?;
-    let header = json!({ "v": PROTOCOL, "version": env!("CARGO_PKG_VERSION"), "agent": agent });
+    let human = ["USER", "LOGNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
+    let header = json!({
+        "v": PROTOCOL,
+        "version": env!("CARGO_PKG_VERSION"),
+        "agent": agent,
+        "human": human,
+        "home": std::env::var("HOME").ok(),
+        // What is left of the hook's deadline when the daemon starts.
+        "deadline_ms": u64::try_from(io_deadline.as_millis()).unwrap_or(u64::MAX),
+    });
     write_frame(&mut stream, header.to_string().as_bytes()).ok()?;
     write_frame(&mut stream, payload).ok()?;
     let reply = read_frame(&mut stream, MAX_FRAME_BYTES).ok()?;

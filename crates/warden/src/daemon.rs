@@ -21,7 +21,7 @@ use crate::client::{
     own_uid, peer_uid, pid_path, read_frame, run_dir, socket_path, write_frame, MAX_HEADER_BYTES,
     PROTOCOL,
 };
-use crate::hook::HookState;
+use crate::hook::{Caller, HookState};
 use anyhow::{bail, Context as _};
 use serde_json::{json, Value};
 
@@ -52,19 +52,40 @@ fn serve_connection(state: &HookState, mut stream: UnixStream) {
         let _ = write_frame(&mut stream, json!({ "stale": true }).to_string().as_bytes());
         return;
     }
-    let agent = header
-        .get("agent")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
+    // The daemon decides for the caller: its HOME must be the caller's
+    // (`~` in commands), else the hook decides in-process.
+    let caller_home = header.get("home").and_then(Value::as_str);
+    if caller_home != std::env::var("HOME").ok().as_deref() {
+        let _ = write_frame(&mut stream, json!({ "stale": true }).to_string().as_bytes());
+        return;
+    }
+    let budget = header
+        .get("deadline_ms")
+        .and_then(Value::as_u64)
+        .map(Duration::from_millis)
+        .unwrap_or(Duration::from_secs(5));
+    let caller = Caller {
+        agent: header
+            .get("agent")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        human: header
+            .get("human")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        deadline: std::time::Instant::now() + budget,
+    };
     let Ok(payload) = read_frame(&mut stream, MAX_PAYLOAD_BYTES) else {
         return;
     };
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        state.handle(&payload, agent.as_deref())
+        state.handle(&payload, &caller)
     }));
     let reply = match outcome {
         Ok(Ok(answer)) => json!({ "ok": true, "stdout": answer.stdout }),
-        Ok(Err(reason)) => json!({ "ok": false, "error": reason }),
+        Ok(Err(reason)) => {
+            json!({ "ok": false, "error": warden_classify::secrets::redact(&reason) })
+        }
         Err(_) => json!({ "ok": false, "error": "internal error in the daemon" }),
     };
     let _ = write_frame(&mut stream, reply.to_string().as_bytes());

@@ -18,6 +18,7 @@ use std::io::{Read, Write};
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode, Stdio};
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::Duration;
 
 /// Largest payload read from stdin; `warden-core` applies the same limit.
@@ -31,9 +32,10 @@ struct HookCall {
     no_daemon: bool,
 }
 
-/// Recognises `[--home DIR] hook claude-code [--agent A] [--timeout-ms N] [--no-daemon]`.
-/// Anything else (help, other flags) goes to warden-core unchanged.
-fn parse_hook(args: &[OsString]) -> Option<HookCall> {
+/// Recognises `[--home DIR] hook claude-code [--agent A] [--timeout-ms N] [--no-daemon]`:
+/// None when this is not a hook call (it goes to warden-core unchanged),
+/// `Some(Err)` when it is one with options that do not parse (blocked).
+fn parse_hook(args: &[OsString]) -> Option<Result<HookCall, String>> {
     let mut call = HookCall {
         home: None,
         agent: None,
@@ -58,30 +60,41 @@ fn parse_hook(args: &[OsString]) -> Option<HookCall> {
     {
         return None;
     }
-    let mut j = i + 2;
-    while let Some(arg) = args.get(j) {
-        match arg.to_str()? {
-            "--agent" => {
-                call.agent = Some(args.get(j + 1)?.to_str()?.to_owned());
-                j += 2;
+    let mut options = || -> Result<(), String> {
+        let mut j = i + 2;
+        while let Some(arg) = args.get(j) {
+            let value = |k: usize| {
+                args.get(k)
+                    .and_then(|v| v.to_str())
+                    .ok_or("a hook option is missing its value")
+            };
+            match arg.to_str().ok_or("a hook argument is not UTF-8")? {
+                "--agent" => {
+                    call.agent = Some(value(j + 1)?.to_owned());
+                    j += 2;
+                }
+                "--timeout-ms" => {
+                    call.timeout_ms = value(j + 1)?
+                        .parse()
+                        .ok()
+                        .filter(|t| (50..=60_000).contains(t))
+                        .ok_or("--timeout-ms must be 50 to 60000")?;
+                    j += 2;
+                }
+                "--no-daemon" => {
+                    call.no_daemon = true;
+                    j += 1;
+                }
+                other => return Err(format!("unknown hook option {other:?}")),
             }
-            "--timeout-ms" => {
-                call.timeout_ms = args
-                    .get(j + 1)?
-                    .to_str()?
-                    .parse()
-                    .ok()
-                    .filter(|t| (50..=60_000).contains(t))?;
-                j += 2;
-            }
-            "--no-daemon" => {
-                call.no_daemon = true;
-                j += 1;
-            }
-            _ => return None,
         }
+        Ok(())
+    };
+    // `--help` is for warden-core to print.
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        return None;
     }
-    Some(call)
+    Some(options().map(|()| call))
 }
 
 /// `warden-core`, beside this binary.
@@ -106,9 +119,17 @@ fn warden_home(explicit: Option<PathBuf>) -> Option<PathBuf> {
 /// Written by the watchdog; async-signal-safe (a static byte string).
 static WATCHDOG_MESSAGE: &[u8] = b"warden: the hook did not finish in time; denied to stay safe\n";
 
+/// warden-core's pid while it decides in-process, so the deadline ends it too.
+static CHILD_PID: AtomicI32 = AtomicI32::new(0);
+
 extern "C" fn on_deadline(_signal: libc::c_int) {
-    // SAFETY: write(2) and _exit(2) are async-signal-safe; the buffer is static.
+    let child = CHILD_PID.load(Ordering::SeqCst);
+    // SAFETY: kill(2), write(2) and _exit(2) are async-signal-safe; the
+    // buffer is static.
     unsafe {
+        if child > 0 {
+            libc::kill(child, libc::SIGKILL);
+        }
         libc::write(2, WATCHDOG_MESSAGE.as_ptr().cast(), WATCHDOG_MESSAGE.len());
         libc::_exit(2);
     }
@@ -191,6 +212,7 @@ fn hook(args: &[OsString], call: HookCall) -> ExitCode {
         Ok(child) => child,
         Err(_) => return block("cannot start warden-core"),
     };
+    CHILD_PID.store(i32::try_from(child.id()).unwrap_or(0), Ordering::SeqCst);
     if let Some(mut stdin) = child.stdin.take() {
         if stdin.write_all(&payload).is_err() {
             let _ = child.kill();
@@ -227,8 +249,10 @@ fn start_daemon(core: &std::path::Path, home: Option<&PathBuf>) {
 
 fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
-    if let Some(call) = parse_hook(&args) {
-        return hook(&args, call);
+    match parse_hook(&args) {
+        Some(Ok(call)) => return hook(&args, call),
+        Some(Err(reason)) => return block(&format!("invalid hook arguments: {reason}")),
+        None => {}
     }
     let Some(core) = core_binary() else {
         eprintln!("warden: warden-core is not installed beside this binary");

@@ -16,7 +16,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use warden_action::{Action, Decision, Effect, Who};
 use warden_adapters::claude_hook::{self, Answer, HookEvent, HookPayload, MAX_PAYLOAD_BYTES};
 use warden_classify::secrets;
@@ -49,7 +49,9 @@ pub fn run(layout: &Layout, args: &HookArgs) -> ExitCode {
             }
         }
         let state = HookState::open(layout)?;
-        state.handle(&bytes, args.agent.as_deref())
+        let caller =
+            Caller::this_process(args.agent.clone(), Duration::from_millis(args.timeout_ms));
+        state.handle(&bytes, &caller)
     }));
     match outcome {
         Ok(Ok(answer)) => {
@@ -150,9 +152,39 @@ fn describe_call(tool: &str, input: &Value) -> String {
     truncate(&secrets::redact(&text), MAX_SUMMARY_CHARS)
 }
 
+/// Who is calling and by when the answer must be given. In the daemon
+/// these come from the hook process, not from the daemon's own
+/// environment.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The agent name given on the hook's command line.
+    pub agent: Option<String>,
+    /// The human ($USER of the hook process).
+    pub human: Option<String>,
+    /// When the hook gives up and blocks; nothing may be recorded as
+    /// decided after it.
+    pub deadline: Instant,
+}
+
+impl Caller {
+    /// The caller of this process.
+    pub fn this_process(agent: Option<String>, budget: Duration) -> Caller {
+        Caller {
+            agent,
+            human: human(),
+            deadline: Instant::now() + budget,
+        }
+    }
+}
+
+/// Time kept back from the hook's deadline, so a record that lands is one
+/// whose answer still reaches the assistant.
+const DEADLINE_MARGIN: Duration = Duration::from_millis(300);
+
 struct Context<'a> {
     payload: &'a HookPayload,
     agent: String,
+    human: Option<String>,
 }
 
 impl Context<'_> {
@@ -163,7 +195,7 @@ impl Context<'_> {
             prompt_id: self.payload.prompt_id.clone(),
             tool_use_id: self.payload.tool_use_id.clone(),
             agent: Some(self.agent.clone()),
-            human: human(),
+            human: self.human.clone(),
             tool: None,
             summary: String::new(),
             decision: None,
@@ -184,7 +216,7 @@ impl Context<'_> {
         Who {
             agent: self.agent.clone(),
             agent_kind: Some(self.payload.dialect.as_str().to_owned()),
-            human: human(),
+            human: self.human.clone(),
             session_id: self.payload.session_id.clone(),
             prompt_id: self.payload.prompt_id.clone(),
             tool_use_id: self.payload.tool_use_id.clone(),
@@ -259,8 +291,23 @@ impl HookState {
         Ok(engine)
     }
 
-    fn append(&self, record: NewRecord) -> Result<(), String> {
+    /// Appends a record, redacted throughout, unless the caller's deadline
+    /// has (nearly) passed: waiting for the database is bounded by it, so
+    /// no decision is recorded after the hook gave up and blocked.
+    fn append(&self, mut record: NewRecord, deadline: Instant) -> Result<(), String> {
+        redact_record(&mut record);
         let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        let remaining = deadline
+            .checked_duration_since(Instant::now())
+            .and_then(|left| left.checked_sub(DEADLINE_MARGIN))
+            .filter(|left| !left.is_zero())
+            .ok_or_else(|| {
+                "no time left to record the event before the hook's deadline".to_owned()
+            })?;
+        store
+            .connection()
+            .busy_timeout(remaining)
+            .map_err(|e| format!("cannot bound the audit log's lock wait: {e}"))?;
         store
             .append_signed(&record, self.key.as_ref())
             .map(|_| ())
@@ -278,10 +325,11 @@ impl HookState {
     }
 
     /// Decides and records one hook payload, returning the answer.
-    pub fn handle(&self, bytes: &[u8], agent: Option<&str>) -> Result<Answer, String> {
+    pub fn handle(&self, bytes: &[u8], caller: &Caller) -> Result<Answer, String> {
         let payload = claude_hook::parse_payload(bytes).map_err(|e| e.to_string())?;
-        let agent = agent
-            .map(str::to_owned)
+        let agent = caller
+            .agent
+            .clone()
             .unwrap_or_else(|| match payload.dialect {
                 claude_hook::Dialect::ClaudeCode => "claude-code".to_owned(),
                 claude_hook::Dialect::VsCodeCopilot => "vscode-copilot".to_owned(),
@@ -289,8 +337,9 @@ impl HookState {
         let ctx = Context {
             payload: &payload,
             agent,
+            human: caller.human.clone(),
         };
-        let append = |record: NewRecord| self.append(record);
+        let append = |record: NewRecord| self.append(record, caller.deadline);
         match &payload.event {
             HookEvent::PreToolUse {
                 tool_name,
@@ -450,6 +499,37 @@ impl HookState {
                 Ok(claude_hook::neutral_answer())
             }
         }
+    }
+}
+
+/// Every string of a record passes the secret detector before it is
+/// stored: ids, tool names and event fields come from the payload too.
+fn redact_record(record: &mut NewRecord) {
+    let redact_opt = |field: &mut Option<String>| {
+        if let Some(text) = field.as_mut() {
+            *text = secrets::redact(text);
+        }
+    };
+    redact_opt(&mut record.session_id);
+    redact_opt(&mut record.prompt_id);
+    redact_opt(&mut record.tool_use_id);
+    redact_opt(&mut record.agent);
+    redact_opt(&mut record.human);
+    redact_opt(&mut record.tool);
+    redact_opt(&mut record.decision);
+    record.summary = secrets::redact(&record.summary);
+    for reason in &mut record.reasons {
+        *reason = secrets::redact(reason);
+    }
+    redact_json(&mut record.detail);
+}
+
+fn redact_json(value: &mut Value) {
+    match value {
+        Value::String(text) => *text = secrets::redact(text),
+        Value::Array(items) => items.iter_mut().for_each(redact_json),
+        Value::Object(map) => map.values_mut().for_each(redact_json),
+        _ => {}
     }
 }
 
