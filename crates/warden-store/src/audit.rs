@@ -123,13 +123,17 @@ pub enum RecordKind {
     SessionEnd,
     /// Any other hook event (its name belongs in `detail`).
     Event,
-    /// A change to Warden's registry (policies, configuration, keys).
+    /// A change to Warden's registry (policies, configuration, keys,
+    /// assistant identities, tool connections).
     Registry,
+    /// A step in the life of an approval request: created, approved,
+    /// denied, used or expired.
+    Approval,
 }
 
 impl RecordKind {
     /// Every kind, in declaration order.
-    pub const ALL: [RecordKind; 10] = [
+    pub const ALL: [RecordKind; 11] = [
         RecordKind::SessionStart,
         RecordKind::Prompt,
         RecordKind::Decision,
@@ -140,6 +144,7 @@ impl RecordKind {
         RecordKind::SessionEnd,
         RecordKind::Event,
         RecordKind::Registry,
+        RecordKind::Approval,
     ];
 
     /// The snake_case name used in JSON and in the database.
@@ -155,6 +160,7 @@ impl RecordKind {
             RecordKind::SessionEnd => "session_end",
             RecordKind::Event => "event",
             RecordKind::Registry => "registry",
+            RecordKind::Approval => "approval",
         }
     }
 
@@ -518,21 +524,92 @@ pub(crate) fn head(tx: &Transaction<'_>) -> rusqlite::Result<Option<(i64, String
 }
 
 /// Compact JSON text, mapping the (impossible) encoding failure.
-fn json_text<T: Serialize + ?Sized>(value: &T) -> Result<String, StoreError> {
+pub(crate) fn json_text<T: Serialize + ?Sized>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(StoreError::Encode)
+}
+
+/// Appends `record` to the audit chain inside the caller's transaction and
+/// returns it as stored; with a `key`, also signs a checkpoint if one is
+/// due (see [`Store::append_signed`]).
+///
+/// `tx` must have been opened with `BEGIN IMMEDIATE` (it must hold the
+/// write lock before the head is read), or two writers could read the
+/// same head; the `UNIQUE` constraints would then make one of them fail
+/// rather than fork the chain. Nothing is committed here: the caller
+/// commits the record together with whatever change it describes, so
+/// neither can exist without the other.
+pub(crate) fn append_in(
+    tx: &Transaction<'_>,
+    record: &NewRecord,
+    key: Option<&SigningKey>,
+) -> Result<Record, StoreError> {
+    let (seq, prev_hash) = match head(tx)? {
+        Some((last, hash)) => (last.saturating_add(1), hash),
+        None => (1, GENESIS_HASH.to_owned()),
+    };
+    let mut stored = Record {
+        seq,
+        ts: format_rfc3339_millis(SystemTime::now()),
+        kind: record.kind,
+        session_id: record.session_id.clone(),
+        prompt_id: record.prompt_id.clone(),
+        tool_use_id: record.tool_use_id.clone(),
+        agent: record.agent.clone(),
+        human: record.human.clone(),
+        tool: record.tool.clone(),
+        summary: record.summary.clone(),
+        decision: record.decision.clone(),
+        policies: record.policies.clone(),
+        reasons: record.reasons.clone(),
+        secret_in_output: record.secret_in_output,
+        detail: record.detail.clone(),
+        prev_hash,
+        hash: String::new(),
+    };
+    stored.hash = stored.compute_hash()?;
+    tx.prepare_cached(
+        "INSERT INTO audit_log (seq, ts, kind, session_id, prompt_id, tool_use_id, agent,
+             human, tool, summary, decision, policies, reasons, secret_in_output, detail,
+             prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+    )?
+    .execute(params![
+        stored.seq,
+        stored.ts,
+        stored.kind.as_str(),
+        stored.session_id,
+        stored.prompt_id,
+        stored.tool_use_id,
+        stored.agent,
+        stored.human,
+        stored.tool,
+        stored.summary,
+        stored.decision,
+        json_text(&stored.policies)?,
+        json_text(&stored.reasons)?,
+        stored.secret_in_output,
+        json_text(&SortedJson(&stored.detail))?,
+        stored.prev_hash,
+        stored.hash,
+    ])?;
+    if let Some(key) = key {
+        auto_checkpoint(tx, key, stored.seq, &stored.hash)?;
+    }
+    Ok(stored)
 }
 
 impl Store {
     /// Appends `record` to the audit chain and returns it as stored.
     ///
-    /// Same as [`Store::append_signed`] without a key: no automatic
-    /// checkpoint is taken.
+    /// Same as [`Store::append_signed`] with the store's own key (see
+    /// [`Store::with_signing_key`]): without one, no automatic checkpoint
+    /// is taken.
     ///
     /// # Errors
     ///
     /// As for [`Store::append_signed`].
     pub fn append(&self, record: &NewRecord) -> Result<Record, StoreError> {
-        self.append_signed(record, None)
+        self.append_signed(record, self.signing_key())
     }
 
     /// Appends `record` to the audit chain and returns it as stored; with a
@@ -564,58 +641,7 @@ impl Store {
         key: Option<&SigningKey>,
     ) -> Result<Record, StoreError> {
         let tx = Transaction::new_unchecked(self.connection(), TransactionBehavior::Immediate)?;
-        let (seq, prev_hash) = match head(&tx)? {
-            Some((last, hash)) => (last.saturating_add(1), hash),
-            None => (1, GENESIS_HASH.to_owned()),
-        };
-        let mut stored = Record {
-            seq,
-            ts: format_rfc3339_millis(SystemTime::now()),
-            kind: record.kind,
-            session_id: record.session_id.clone(),
-            prompt_id: record.prompt_id.clone(),
-            tool_use_id: record.tool_use_id.clone(),
-            agent: record.agent.clone(),
-            human: record.human.clone(),
-            tool: record.tool.clone(),
-            summary: record.summary.clone(),
-            decision: record.decision.clone(),
-            policies: record.policies.clone(),
-            reasons: record.reasons.clone(),
-            secret_in_output: record.secret_in_output,
-            detail: record.detail.clone(),
-            prev_hash,
-            hash: String::new(),
-        };
-        stored.hash = stored.compute_hash()?;
-        tx.prepare_cached(
-            "INSERT INTO audit_log (seq, ts, kind, session_id, prompt_id, tool_use_id, agent,
-                 human, tool, summary, decision, policies, reasons, secret_in_output, detail,
-                 prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-        )?
-        .execute(params![
-            stored.seq,
-            stored.ts,
-            stored.kind.as_str(),
-            stored.session_id,
-            stored.prompt_id,
-            stored.tool_use_id,
-            stored.agent,
-            stored.human,
-            stored.tool,
-            stored.summary,
-            stored.decision,
-            json_text(&stored.policies)?,
-            json_text(&stored.reasons)?,
-            stored.secret_in_output,
-            json_text(&SortedJson(&stored.detail))?,
-            stored.prev_hash,
-            stored.hash,
-        ])?;
-        if let Some(key) = key {
-            auto_checkpoint(&tx, key, stored.seq, &stored.hash)?;
-        }
+        let stored = append_in(&tx, record, key)?;
         tx.commit()?;
         Ok(stored)
     }

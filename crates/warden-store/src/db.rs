@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
+use ed25519_dalek::SigningKey;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::time::format_rfc3339;
@@ -14,7 +15,12 @@ type Migration = fn(&Transaction<'_>) -> rusqlite::Result<()>;
 
 /// Every migration, in order. Append only: never edit or reorder an entry
 /// that has shipped.
-const MIGRATIONS: &[Migration] = &[migrate_1, crate::audit::migrate_2];
+const MIGRATIONS: &[Migration] = &[
+    migrate_1,
+    crate::audit::migrate_2,
+    crate::registry::migrate_3,
+    crate::approvals::migrate_4,
+];
 
 /// The schema version this build of Warden creates and understands.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -78,9 +84,16 @@ pub struct WalCheckpoint {
 
 /// Warden's SQLite database, opened in WAL mode and migrated to
 /// [`SCHEMA_VERSION`].
+///
+/// A store may hold the audit signing key (see [`Store::with_signing_key`]);
+/// its `Debug` output shows only the public half, as `SigningKey`'s does.
 #[derive(Debug)]
 pub struct Store {
     conn: Connection,
+    /// The key that signs automatic checkpoints for every audit record
+    /// this store appends on its own behalf (registry and approval changes,
+    /// [`Store::append`]).
+    signing_key: Option<SigningKey>,
 }
 
 impl Store {
@@ -155,7 +168,46 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_err)?;
         migrate(&mut conn)?;
-        Ok(Store { conn })
+        Ok(Store {
+            conn,
+            signing_key: None,
+        })
+    }
+
+    /// This store, with `key` signing automatic checkpoints (every
+    /// [`CHECKPOINT_EVERY`](crate::CHECKPOINT_EVERY) records) for the audit
+    /// records it appends itself: registry and approval changes, and
+    /// [`Store::append`]. [`Store::append_signed`] still uses the key it
+    /// is given.
+    #[must_use]
+    pub fn with_signing_key(mut self, key: SigningKey) -> Store {
+        self.signing_key = Some(key);
+        self
+    }
+
+    /// The key set with [`Store::with_signing_key`], if any.
+    pub fn signing_key(&self) -> Option<&SigningKey> {
+        self.signing_key.as_ref()
+    }
+
+    /// Starts a `BEGIN IMMEDIATE` transaction: it takes the write lock
+    /// before anything is read (waiting up to the busy timeout), so a
+    /// read-check-write sequence cannot be interleaved with another
+    /// writer's, in this process or any other.
+    pub(crate) fn write_tx(&self) -> Result<Transaction<'_>, StoreError> {
+        Ok(Transaction::new_unchecked(
+            &self.conn,
+            TransactionBehavior::Immediate,
+        )?)
+    }
+
+    /// Starts a read transaction, so that several queries see one
+    /// consistent snapshot.
+    pub(crate) fn read_tx(&self) -> Result<Transaction<'_>, StoreError> {
+        Ok(Transaction::new_unchecked(
+            &self.conn,
+            TransactionBehavior::Deferred,
+        )?)
     }
 
     /// The schema version recorded in the database (`PRAGMA user_version`).
@@ -264,8 +316,8 @@ mod tests {
         let path = dir.path().join("w.db");
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-        assert_eq!(SCHEMA_VERSION, 2);
-        assert_eq!(store.meta("schema").unwrap().as_deref(), Some("2"));
+        assert_eq!(SCHEMA_VERSION, 4);
+        assert_eq!(store.meta("schema").unwrap().as_deref(), Some("4"));
         assert_eq!(store.meta("missing").unwrap(), None);
         let created = store.meta("created_at").unwrap().unwrap();
         assert_eq!(created.len(), "2024-01-01T00:00:00Z".len());
@@ -336,17 +388,61 @@ mod tests {
         }
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-        assert_eq!(store.meta("schema").unwrap().as_deref(), Some("2"));
+        assert_eq!(store.meta("schema").unwrap().as_deref(), Some("4"));
         let tables: i64 = store
             .connection()
             .query_row(
                 "SELECT count(*) FROM sqlite_schema
-                 WHERE type = 'table' AND name IN ('audit_log', 'checkpoints')",
+                 WHERE type = 'table' AND name IN ('audit_log', 'checkpoints', 'agents',
+                     'tools', 'tool_agents', 'approvals')",
                 [],
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(tables, 2);
+        assert_eq!(tables, 6);
+    }
+
+    #[test]
+    fn version_2_database_with_records_is_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        let key = SigningKey::from_bytes(&[7; 32]);
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            let tx = conn.transaction().unwrap();
+            migrate_1(&tx).unwrap();
+            crate::audit::migrate_2(&tx).unwrap();
+            tx.pragma_update(None, "user_version", 2).unwrap();
+            tx.commit().unwrap();
+            let old = Store {
+                conn,
+                signing_key: None,
+            };
+            for i in 0..3 {
+                let record = crate::NewRecord::new(crate::RecordKind::Prompt, format!("old {i}"));
+                old.append(&record).unwrap();
+            }
+            old.checkpoint(&key).unwrap().unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), 4);
+        assert_eq!(store.meta("schema").unwrap().as_deref(), Some("4"));
+        store
+            .register_agent(
+                &crate::NewAgent {
+                    name: "bot".into(),
+                    kind: crate::AgentKind::Codex,
+                    owner: "alice@example.com".into(),
+                    deputy: None,
+                    purpose: None,
+                    scope: crate::AgentScope::default(),
+                },
+                "bob",
+            )
+            .unwrap();
+        let report = store.verify(&key.verifying_key()).unwrap();
+        assert!(report.is_ok(), "{:?}", report.first_problem);
+        assert_eq!((report.records, report.checkpoints), (4, 1));
     }
 
     #[test]
@@ -363,7 +459,7 @@ mod tests {
                 err,
                 StoreError::UnsupportedSchema {
                     found: 99,
-                    supported: 2
+                    supported: 4
                 }
             ),
             "{err:?}"

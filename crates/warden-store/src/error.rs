@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::{AgentState, ApprovalStatus};
+
 /// Everything that can go wrong while locating, initializing or opening
 /// Warden's state directory.
 ///
@@ -144,6 +146,122 @@ pub enum StoreError {
     /// An audit record could not be encoded as JSON.
     #[error("cannot encode audit record: {0}")]
     Encode(#[source] serde_json::Error),
+
+    /// An argument was rejected before anything was written.
+    #[error("invalid {field}: {reason}")]
+    InvalidInput {
+        /// What the argument is (e.g. `"owner"`, `"agent name"`).
+        field: &'static str,
+        /// Why it was rejected.
+        reason: String,
+    },
+
+    /// An agent of this name is registered, or was once: names are never
+    /// reused, so audit records naming one stay unambiguous.
+    #[error("agent {name} already exists (names are never reused, even after offboarding)")]
+    AgentExists {
+        /// The name.
+        name: String,
+    },
+
+    /// A tool connection of this name exists, or once did (removed tools
+    /// keep their names for the same reason agents do).
+    #[error("tool {name} already exists (names are never reused, even after removal)")]
+    ToolExists {
+        /// The name.
+        name: String,
+    },
+
+    /// No agent, tool or approval has this name or id.
+    #[error("{what} {id} not found")]
+    NotFound {
+        /// `"agent"`, `"tool"` or `"approval"`.
+        what: &'static str,
+        /// The name or id looked up.
+        id: String,
+    },
+
+    /// The agent lifecycle does not allow this state change (see
+    /// [`crate::Store::set_agent_state`]).
+    #[error("agent cannot go from {from} to {to}")]
+    InvalidTransition {
+        /// The agent's current state.
+        from: AgentState,
+        /// The state asked for.
+        to: AgentState,
+    },
+
+    /// The tool connection was already removed.
+    #[error("tool {name} is already removed")]
+    ToolRemoved {
+        /// The tool's name.
+        name: String,
+    },
+
+    /// The approval request was already decided (or used up), so it can
+    /// no longer be approved or denied.
+    #[error("approval {id} is {status}, not pending")]
+    NotPending {
+        /// The request's id.
+        id: String,
+        /// Its current status.
+        status: ApprovalStatus,
+    },
+
+    /// The approval request expired before it was decided.
+    #[error("approval {id} has expired")]
+    Expired {
+        /// The request's id.
+        id: String,
+    },
+
+    /// Segregation of duties: the human who requested an approval cannot
+    /// grant it.
+    #[error(
+        "approval {id}: {approver} requested it and cannot approve it (segregation of duties)"
+    )]
+    SelfApproval {
+        /// The request's id.
+        id: String,
+        /// The refused approver.
+        approver: String,
+    },
+
+    /// Segregation of duties: the request demands an approver other than
+    /// the agent's owner and deputy.
+    #[error("approval {id}: {approver} is the owner or deputy of agent {agent} and cannot approve its actions (segregation of duties)")]
+    OwnerApproval {
+        /// The request's id.
+        id: String,
+        /// The refused approver.
+        approver: String,
+        /// The agent whose owner or deputy they are.
+        agent: String,
+    },
+
+    /// The request demands an approver other than the agent's owner, but
+    /// the agent is not registered, so nobody can be shown to differ
+    /// from its owner; the approval is refused rather than waved through.
+    #[error("approval {id}: agent {agent} is not registered, so the approver cannot be checked against its owner")]
+    OwnerUnknown {
+        /// The request's id.
+        id: String,
+        /// The unregistered agent.
+        agent: String,
+    },
+
+    /// A registry or approval row read back from the database cannot be
+    /// decoded (an unknown enum value or malformed JSON): it was written
+    /// by something other than this crate.
+    #[error("{table} row {key} is corrupt: {reason}")]
+    CorruptRow {
+        /// The table.
+        table: &'static str,
+        /// The row's name or id.
+        key: String,
+        /// What could not be decoded.
+        reason: String,
+    },
 }
 
 impl StoreError {

@@ -23,9 +23,17 @@
 //! its head with the audit key, and [`Store::verify`] re-checks both (see
 //! the `audit` and `checkpoint` module sources for the exact formats).
 //!
+//! It also holds the registry of assistant identities and tool connections
+//! ([`Store::register_agent`], [`Store::add_tool`], …) and approval
+//! requests ([`Store::request_approval`], [`Store::approve`],
+//! [`Store::consume_approval`], …). Every change to either is committed in
+//! the same transaction as the audit record describing it, so neither can
+//! exist without the other.
+//!
 //! This crate is Unix-only: it relies on Unix permission bits.
 #![warn(missing_docs)]
 
+mod approvals;
 mod audit;
 mod checkpoint;
 mod db;
@@ -34,9 +42,11 @@ mod fsutil;
 mod home;
 mod init;
 mod keys;
+mod registry;
 mod time;
 mod verify;
 
+pub use approvals::{Approval, ApprovalStatus, NewApproval};
 pub use audit::{NewRecord, Record, RecordFilter, RecordKind, GENESIS_HASH};
 pub use checkpoint::{Checkpoint, CHECKPOINT_DOMAIN, CHECKPOINT_EVERY};
 pub use db::{Durability, Store, WalCheckpoint, SCHEMA_VERSION};
@@ -47,6 +57,7 @@ pub use home::{
 };
 pub use init::{init, InitFile, InitReport};
 pub use keys::{load_signing_key, load_verifying_key};
+pub use registry::{Agent, AgentKind, AgentScope, AgentState, NewAgent, NewTool, Tool, ToolState};
 pub use time::format_rfc3339;
 pub use verify::{Problem, ProblemKind, VerifyReport};
 
