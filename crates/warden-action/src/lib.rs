@@ -35,6 +35,23 @@ pub struct Who {
     /// The id of the tool call itself (the execution).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_use_id: Option<String>,
+    /// What warden's registry says of the agent; None when it is not
+    /// registered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry: Option<AgentFacts>,
+}
+
+/// Registry facts about an agent identity, as policies see them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentFacts {
+    /// `active`, `suspended` or `offboarded`.
+    pub state: String,
+    /// The accountable owner.
+    pub owner: String,
+    /// The risk tier.
+    pub tier: String,
+    /// The assistant product (`claude-code`, `codex`, …).
+    pub kind: String,
 }
 
 /// The kind of an action. Each kind is one Cedar action in the policy schema.

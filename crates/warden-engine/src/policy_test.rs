@@ -12,6 +12,8 @@
 //! expect = "deny"                        # allow | ask | approve | deny
 //! policy = "baseline.deny-secret-access" # optional: must be among the deciding policies
 //! classes = ["secret_access"]            # optional: must be among the classes found
+//! registered = false                     # optional: the agent is not registered (default true)
+//! agent_state = "suspended"              # optional: its registry state (default "active")
 //! ```
 //!
 //! Tests run in a throw-away fixture: a home directory, a git workspace at
@@ -23,7 +25,7 @@ use crate::Engine;
 use serde::Deserialize;
 use std::fs;
 use std::path::{Path, PathBuf};
-use warden_action::{Effect, Who};
+use warden_action::{AgentFacts, Effect, Who};
 use warden_classify::{Classifier, ClassifyConfig};
 use warden_policy::PolicyEngine;
 
@@ -51,6 +53,12 @@ pub struct TestCase {
     /// Classes that must be found.
     #[serde(default)]
     pub classes: Vec<String>,
+    /// Whether the agent is registered (default true).
+    #[serde(default)]
+    pub registered: Option<bool>,
+    /// The registered agent's state (default "active").
+    #[serde(default)]
+    pub agent_state: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -174,11 +182,21 @@ pub fn run(
     for case in cases {
         let input = fixture.expand_value(&case.input);
         let cwd = fixture.expand(case.cwd.as_deref().unwrap_or("{workspace}"));
+        let registry = case.registered.unwrap_or(true).then(|| AgentFacts {
+            state: case
+                .agent_state
+                .clone()
+                .unwrap_or_else(|| "active".to_owned()),
+            owner: "owner@example.com".to_owned(),
+            tier: "unassessed".to_owned(),
+            kind: "claude-code".to_owned(),
+        });
         let who = Who {
             agent: case
                 .agent
                 .clone()
                 .unwrap_or_else(|| "policy-test".to_owned()),
+            registry,
             ..Who::default()
         };
         let (action, decision) = engine.decide_tool_call(&case.tool, &input, &cwd, who);

@@ -26,7 +26,7 @@ use cedar_policy::{
     Authorizer, Context, Decision as CedarDecision, Entities, EntityId, EntityTypeName, EntityUid,
     Policy, PolicyId, PolicySet, Request, RestrictedExpression, Schema, ValidationMode, Validator,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -256,6 +256,12 @@ impl PolicyEngine {
                 return Decision::fail_closed(format!("cannot build the policy request: {message}"))
             }
         };
+        let entities = match build_entities(action) {
+            Ok(e) => e,
+            Err(message) => {
+                return Decision::fail_closed(format!("cannot build the policy request: {message}"))
+            }
+        };
         let seen = self.decisions.fetch_add(1, Ordering::Relaxed);
         if seen + 1 >= INDEX_AFTER_DECISIONS {
             self.prepare_index();
@@ -264,16 +270,14 @@ impl PolicyEngine {
         // evaluated; see the `index` module for why this changes no decision.
         let response = match self.index.get() {
             Some(index) => match index.candidates(action) {
-                Ok(set) => self
-                    .authorizer
-                    .is_authorized(&request, &set, &Entities::empty()),
+                Ok(set) => self.authorizer.is_authorized(&request, &set, &entities),
                 Err(message) => {
                     return Decision::fail_closed(format!("cannot select policies: {message}"))
                 }
             },
             None => self
                 .authorizer
-                .is_authorized(&request, &self.policies, &Entities::empty()),
+                .is_authorized(&request, &self.policies, &entities),
         };
         self.resolve(&response, action)
     }
@@ -294,9 +298,15 @@ impl PolicyEngine {
                 return Decision::fail_closed(format!("cannot build the policy request: {message}"))
             }
         };
+        let entities = match build_entities(action) {
+            Ok(e) => e,
+            Err(message) => {
+                return Decision::fail_closed(format!("cannot build the policy request: {message}"))
+            }
+        };
         let response = self
             .authorizer
-            .is_authorized(&request, &self.policies, &Entities::empty());
+            .is_authorized(&request, &self.policies, &entities);
         self.resolve(&response, action)
     }
 
@@ -526,4 +536,30 @@ fn build_request(action: &Action) -> Result<Request, String> {
     let context = Context::from_pairs(pairs).map_err(|e| one_line(&format!("{e}")))?;
     Request::new(principal, cedar_action, resource, context, None)
         .map_err(|e| one_line(&format!("{e}")))
+}
+
+/// The principal with its registry facts, the only entity policies read.
+fn build_entities(action: &Action) -> Result<Entities, String> {
+    let who = &action.who;
+    let principal = uid("Warden::Agent", &who.agent)?;
+    let text = |s: &str| RestrictedExpression::new_string(s.to_owned());
+    let facts = who.registry.clone().unwrap_or(warden_action::AgentFacts {
+        state: "unregistered".to_owned(),
+        ..Default::default()
+    });
+    let attrs: HashMap<String, RestrictedExpression> = [
+        (
+            "registered".to_owned(),
+            RestrictedExpression::new_bool(who.registry.is_some()),
+        ),
+        ("state".to_owned(), text(&facts.state)),
+        ("owner".to_owned(), text(&facts.owner)),
+        ("tier".to_owned(), text(&facts.tier)),
+        ("kind".to_owned(), text(&facts.kind)),
+    ]
+    .into_iter()
+    .collect();
+    let entity = cedar_policy::Entity::new(principal, attrs, HashSet::new())
+        .map_err(|e| one_line(&format!("{e}")))?;
+    Entities::from_entities([entity], None).map_err(|e| one_line(&format!("{e}")))
 }

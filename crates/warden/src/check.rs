@@ -49,11 +49,19 @@ pub fn run(layout: &Layout, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         None => std::env::current_dir().context("cannot read the current directory")?,
     };
     let cwd = cwd.to_string_lossy().into_owned();
+    let agent = args
+        .agent
+        .clone()
+        .unwrap_or_else(|| config.default_agent.clone());
+    // Registry facts decide too: an unregistered, suspended or offboarded
+    // identity gets what the policy gives it.
+    let registry = warden_store::Store::open(&layout.database())
+        .ok()
+        .and_then(|store| crate::registry::facts(&store, &agent));
     let who = Who {
-        agent: args
-            .agent
-            .clone()
-            .unwrap_or_else(|| config.default_agent.clone()),
+        agent,
+        human: crate::registry::current_human(),
+        registry,
         ..Who::default()
     };
     let (action, decision) = match read_input(&args.input) {

@@ -44,6 +44,19 @@ pub enum Command {
     /// Inspect, verify and export the hash-chained audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Register and manage assistant identities (non-human identities).
+    #[command(subcommand)]
+    Agent(AgentCommand),
+    /// Register and manage tool connections (MCP servers, plugins).
+    #[command(subcommand)]
+    Tool(ToolCommand),
+    /// Move identities from one owner to another.
+    #[command(subcommand)]
+    Owner(OwnerCommand),
+    /// Approval requests created by `approve` decisions: a second person
+    /// approves or denies them.
+    #[command(subcommand)]
+    Approvals(ApprovalsCommand),
     /// A resident per-user process that keeps the policies parsed and the
     /// audit log open, so each hook call costs about a millisecond. Hooks
     /// reach it over a user-only Unix socket in $WARDEN_HOME/run and decide
@@ -234,4 +247,151 @@ pub struct PolicyTestArgs {
     /// Print every test, not only failures.
     #[arg(long, short)]
     pub verbose: bool,
+}
+
+/// `warden agent …`.
+#[derive(Debug, Subcommand)]
+pub enum AgentCommand {
+    /// Register an assistant identity with an accountable owner.
+    Register(AgentRegisterArgs),
+    /// List identities.
+    List,
+    /// Show an identity, its state, scope and risk tier (and what set it).
+    Show {
+        /// The identity's name.
+        name: String,
+    },
+    /// Suspend an identity: its next action is denied, also in a running session.
+    Suspend {
+        /// The identity's name.
+        name: String,
+        /// Why.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Resume a suspended identity.
+    Resume {
+        /// The identity's name.
+        name: String,
+    },
+    /// Offboard an identity for good: it is stopped at its next action,
+    /// its approvals are void, its history is kept.
+    Offboard {
+        /// The identity's name.
+        name: String,
+        /// Why (recorded).
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+/// `warden agent register`.
+#[derive(Debug, Args)]
+pub struct AgentRegisterArgs {
+    /// The identity's name (also what hooks pass as --agent; Claude Code's
+    /// hook uses `claude-code` unless told otherwise).
+    pub name: String,
+    /// claude-code, codex, gemini, cursor, copilot, windsurf, cline or other.
+    #[arg(long, value_parser = ["claude-code", "codex", "gemini", "cursor", "copilot", "windsurf", "cline", "other"])]
+    pub kind: String,
+    /// The accountable owner's email.
+    #[arg(long)]
+    pub owner: String,
+    /// A deputy owner's email.
+    #[arg(long)]
+    pub deputy: Option<String>,
+    /// What it is for.
+    #[arg(long)]
+    pub purpose: Option<String>,
+    /// A TOML file with its scope: repos, paths, destinations, mcp_servers, tool_kinds.
+    #[arg(long, value_name = "FILE")]
+    pub scope: Option<PathBuf>,
+}
+
+/// `warden tool …`.
+#[derive(Debug, Subcommand)]
+pub enum ToolCommand {
+    /// Register a tool connection.
+    Add(ToolAddArgs),
+    /// List tool connections.
+    List,
+    /// Show a tool connection.
+    Show {
+        /// Its name.
+        name: String,
+    },
+    /// Remove a tool connection (recorded; its history is kept).
+    Remove {
+        /// Its name.
+        name: String,
+        /// Why.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+/// `warden tool add`.
+#[derive(Debug, Args)]
+pub struct ToolAddArgs {
+    /// Its name (for MCP servers, the server name assistants use).
+    pub name: String,
+    /// mcp or plugin.
+    #[arg(long, default_value = "mcp", value_parser = ["mcp", "plugin"])]
+    pub kind: String,
+    /// The accountable owner's email.
+    #[arg(long)]
+    pub owner: String,
+    /// The command line or URL it runs at.
+    #[arg(long)]
+    pub endpoint: String,
+    /// Its version.
+    #[arg(long)]
+    pub version: Option<String>,
+    /// A hash pin, e.g. sha256:….
+    #[arg(long)]
+    pub pin: Option<String>,
+    /// Identities approved to use it (repeatable).
+    #[arg(long = "agent")]
+    pub agents: Vec<String>,
+}
+
+/// `warden approvals …`.
+#[derive(Debug, Subcommand)]
+pub enum ApprovalsCommand {
+    /// List approval requests (pending ones first).
+    List {
+        /// Only this status: pending, approved, denied, used, expired.
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// Show one request.
+    Show {
+        /// The request id (apr-…).
+        id: String,
+    },
+    /// Approve a request as a second person (not the session's human).
+    Approve {
+        /// The request id.
+        id: String,
+    },
+    /// Deny a request.
+    Deny {
+        /// The request id.
+        id: String,
+        /// Why.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+/// `warden owner …`.
+#[derive(Debug, Subcommand)]
+pub enum OwnerCommand {
+    /// Move every identity owned by FROM to TO (recorded).
+    Transfer {
+        /// The current owner's email.
+        from: String,
+        /// The new owner's email.
+        to: String,
+    },
 }

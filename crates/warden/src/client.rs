@@ -107,7 +107,7 @@ pub fn ask(root: &Path, agent: Option<&str>, payload: &[u8], deadline: Duration)
         .max(Duration::from_millis(50));
     stream.set_read_timeout(Some(io_deadline)).ok()?;
     stream.set_write_timeout(Some(io_deadline)).ok()?;
-    let human = ["USER", "LOGNAME"]
+    let human = ["WARDEN_HUMAN", "USER", "LOGNAME"]
         .iter()
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
     let header = json!({

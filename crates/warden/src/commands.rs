@@ -29,6 +29,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::install::run(&layout, cli.home.as_ref(), &args)
         }
         Command::Audit(command) => crate::audit::run(&layout, &command),
+        Command::Agent(command) => crate::registry::agent(&layout, &command),
+        Command::Tool(command) => crate::registry::tool(&layout, &command),
+        Command::Approvals(command) => crate::registry::approvals(&layout, &command),
+        Command::Owner(crate::cli::OwnerCommand::Transfer { from, to }) => {
+            crate::registry::transfer(&layout, &from, &to)
+        }
         Command::Daemon(DaemonCommand::Run) => crate::daemon::serve(&layout),
         Command::Daemon(DaemonCommand::Start) => crate::daemon::start(&layout),
         Command::Daemon(DaemonCommand::Stop) => crate::daemon::stop(&layout),

@@ -22,7 +22,7 @@ use warden_adapters::claude_hook::{self, Answer, HookEvent, HookPayload, MAX_PAY
 use warden_classify::secrets;
 use warden_engine::{Config, Engine};
 use warden_policy::Validation;
-use warden_store::{Layout, NewRecord, RecordKind, Store};
+use warden_store::{Layout, NewApproval, NewRecord, RecordKind, Store};
 
 /// Longest summary kept in a record (prompts are the longest).
 const MAX_SUMMARY_CHARS: usize = 4000;
@@ -114,9 +114,7 @@ fn user_home() -> Result<PathBuf, String> {
 
 /// The human at the keyboard, as far as the environment says.
 fn human() -> Option<String> {
-    ["USER", "LOGNAME"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    crate::registry::current_human()
 }
 
 fn truncate(text: &str, max: usize) -> String {
@@ -177,6 +175,51 @@ impl Caller {
     }
 }
 
+/// How long an approval request stays open.
+const APPROVAL_TTL: Duration = Duration::from_secs(15 * 60);
+
+/// A fingerprint of the exact action: agent, session, tool and input (the
+/// input's JSON with sorted keys), so an approval covers nothing else.
+fn action_fingerprint(agent: &str, session: Option<&str>, tool: &str, input: &Value) -> String {
+    use sha2::{Digest, Sha256};
+    let canonical = canonical_json(input);
+    let mut hasher = Sha256::new();
+    for part in [agent, session.unwrap_or(""), tool, canonical.as_str()] {
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part.as_bytes());
+    }
+    hex::encode(hasher.finalize())
+}
+
+fn canonical_json(value: &Value) -> String {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let body: Vec<String> = keys
+                .into_iter()
+                .map(|k| {
+                    format!(
+                        "{}:{}",
+                        Value::String(k.clone()),
+                        map.get(k).map(canonical_json).unwrap_or_default()
+                    )
+                })
+                .collect();
+            format!("{{{}}}", body.join(","))
+        }
+        Value::Array(items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(canonical_json)
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        other => other.to_string(),
+    }
+}
+
 /// Time kept back from the hook's deadline, so a record that lands is one
 /// whose answer still reaches the assistant.
 const DEADLINE_MARGIN: Duration = Duration::from_millis(300);
@@ -220,6 +263,7 @@ impl Context<'_> {
             session_id: self.payload.session_id.clone(),
             prompt_id: self.payload.prompt_id.clone(),
             tool_use_id: self.payload.tool_use_id.clone(),
+            registry: None,
         }
     }
 }
@@ -266,10 +310,15 @@ impl HookState {
         Config::load(&layout.config()).map_err(|e| format!("{e}"))?;
         let store = Store::open(&layout.database())
             .map_err(|e| format!("cannot open the audit log: {e}"))?;
+        let key = warden_store::load_signing_key(layout).ok();
+        let store = match &key {
+            Some(key) => store.with_signing_key(key.clone()),
+            None => store,
+        };
         Ok(HookState {
             layout: layout.clone(),
             store: Mutex::new(store),
-            key: warden_store::load_signing_key(layout).ok(),
+            key,
             engine: Mutex::new(None),
         })
     }
@@ -324,6 +373,67 @@ impl HookState {
         Ok(())
     }
 
+    /// An `approve` decision: a matching approval given by a second person
+    /// allows the action once; otherwise a request is created (or found)
+    /// and the action stays denied with its id.
+    fn approval(
+        &self,
+        ctx: &Context<'_>,
+        tool_name: &str,
+        tool_input: &Value,
+        decision: Decision,
+        caller: &Caller,
+    ) -> Result<Decision, String> {
+        let fingerprint = action_fingerprint(
+            &ctx.agent,
+            ctx.payload.session_id.as_deref(),
+            tool_name,
+            tool_input,
+        );
+        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(used) = store
+            .consume_approval(&fingerprint)
+            .map_err(|e| format!("cannot check approvals: {e}"))?
+        {
+            return Ok(Decision {
+                effect: Effect::Allow,
+                policies: vec![format!("warden.approval:{}", used.id)],
+                reasons: vec![format!(
+                    "approved by {} ({}); {}",
+                    used.approver.as_deref().unwrap_or("?"),
+                    used.id,
+                    decision.reason_line()
+                )],
+            });
+        }
+        let request = store
+            .request_approval(&NewApproval {
+                fingerprint,
+                agent: ctx.agent.clone(),
+                session_id: ctx.payload.session_id.clone(),
+                requester: caller.human.clone(),
+                summary: describe_call(tool_name, tool_input),
+                policies: decision.policies.clone(),
+                reasons: decision
+                    .reasons
+                    .iter()
+                    .map(|r| secrets::redact(r))
+                    .collect(),
+                ttl: APPROVAL_TTL,
+                uses: 1,
+                owner_must_differ: false,
+            })
+            .map_err(|e| format!("cannot create the approval request: {e}"))?;
+        let mut decision = decision;
+        decision.reasons.push(format!(
+            "approval request {} is {}; a second person runs `warden approvals approve {}`, then the same action is allowed once",
+            request.id,
+            request.status.as_str(),
+            request.id
+        ));
+        Ok(decision)
+    }
+
     /// Decides and records one hook payload, returning the answer.
     pub fn handle(&self, bytes: &[u8], caller: &Caller) -> Result<Answer, String> {
         let payload = claude_hook::parse_payload(bytes).map_err(|e| e.to_string())?;
@@ -350,7 +460,19 @@ impl HookState {
                 tool_input,
             } => {
                 let engine = self.engine()?;
-                let (action, decision) = decide(&engine, &ctx, tool_name, tool_input);
+                let registry = {
+                    let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+                    let facts = crate::registry::facts(&store, &ctx.agent);
+                    if facts.is_some() {
+                        // Last use; losing it is not worth blocking for.
+                        let _ = store.touch_agent(&ctx.agent);
+                    }
+                    facts
+                };
+                let (action, mut decision) = decide(&engine, &ctx, registry, tool_name, tool_input);
+                if decision.effect == Effect::Approve {
+                    decision = self.approval(&ctx, tool_name, tool_input, decision, caller)?;
+                }
                 let mut record = ctx.record(RecordKind::Decision);
                 record.tool = Some(tool_name.clone());
                 record.summary = describe_call(tool_name, tool_input);
@@ -536,13 +658,16 @@ fn redact_json(value: &mut Value) {
 fn decide(
     engine: &Engine,
     ctx: &Context<'_>,
+    registry: Option<warden_action::AgentFacts>,
     tool_name: &str,
     tool_input: &Value,
 ) -> (Option<Action>, Decision) {
     let payload = ctx.payload;
     match claude_hook::tool_call_to_what(payload.dialect, tool_name, tool_input, &payload.cwd) {
         Ok(what) => {
-            let mut action = Action::new(ctx.who(), what);
+            let mut who = ctx.who();
+            who.registry = registry;
+            let mut action = Action::new(who, what);
             let decision = engine.decide(&mut action);
             (Some(action), decision)
         }

@@ -12,6 +12,7 @@ mod commands;
 mod daemon;
 mod hook;
 mod install;
+mod registry;
 
 use clap::Parser;
 use std::process::ExitCode;

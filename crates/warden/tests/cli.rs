@@ -75,6 +75,18 @@ impl Sandbox {
         let sandbox = Sandbox::new();
         let out = sandbox.run(&["init", "--pack", pack]);
         assert_exit(&out, 0, &format!("warden init --pack {pack}"));
+        // The decision tables are about a registered assistant; an
+        // unregistered one may only read (tested on its own).
+        let out = sandbox.run(&[
+            "agent",
+            "register",
+            TESTER,
+            "--kind",
+            "claude-code",
+            "--owner",
+            "owner@example.com",
+        ]);
+        assert_exit(&out, 0, "warden agent register");
         sandbox
     }
 
@@ -88,6 +100,7 @@ impl Sandbox {
             .env("WARDEN_HOME", &self.warden_home)
             .env_remove("XDG_CONFIG_HOME")
             .env("RUST_BACKTRACE", "0")
+            .env("USER", "cli-tester")
             .current_dir(&self.home)
             .stdin(Stdio::null());
         command
@@ -121,6 +134,9 @@ impl Sandbox {
     fn check(&self, tool: &str, input: &str, extra: &[&str]) -> Output {
         let cwd = self.workspace.to_string_lossy().into_owned();
         let mut args = vec!["check", "--tool", tool, "--input", input, "--cwd", &cwd];
+        if !extra.contains(&"--agent") {
+            args.extend_from_slice(&["--agent", TESTER]);
+        }
         args.extend_from_slice(extra);
         self.run(&args)
     }
@@ -154,6 +170,9 @@ impl Sandbox {
 /// home or workspace under a temporary directory is still labelled home and
 /// workspace (see `a_home_under_a_temporary_directory_is_still_home`), so
 /// this may well be under /tmp.
+/// The registered agent the decision tables run as.
+const TESTER: &str = "tester";
+
 fn sandbox_base() -> PathBuf {
     let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     fs::create_dir_all(&base).expect("create cargo's scratch directory");
@@ -517,7 +536,7 @@ fn the_state_directory_defaults_to_the_config_dir_in_home() {
         "--tool",
         "Bash",
         "--input",
-        r#"{"command":"cargo test"}"#,
+        r#"{"command":"git status"}"#,
         "--cwd",
         &cwd,
         "--json",
@@ -1004,9 +1023,38 @@ fn check_json_describes_the_workspace_and_agent() {
     );
     assert_eq!(value["action"]["who"]["agent"], "ci-bot", "{value}");
 
-    // Without --agent, warden.toml's default_agent is used.
-    let value = sandbox.check_json("Bash", r#"{"command":"git status"}"#);
+    // Without --agent, warden.toml's default_agent is used; it is not
+    // registered, so it may read but an edit asks.
+    let out = sandbox.run(&[
+        "check",
+        "--tool",
+        "Bash",
+        "--input",
+        r#"{"command":"git status"}"#,
+        "--cwd",
+        &cwd,
+        "--json",
+    ]);
+    let value = parse_decision(&out, "check without --agent");
     assert_eq!(value["action"]["who"]["agent"], "unregistered", "{value}");
+    assert_eq!(value["decision"], "allow", "{value}");
+    let out = sandbox.run(&[
+        "check",
+        "--tool",
+        "Bash",
+        "--input",
+        r#"{"command":"touch notes.md"}"#,
+        "--cwd",
+        &cwd,
+        "--json",
+    ]);
+    let value = parse_decision(&out, "check without --agent");
+    assert_eq!(value["decision"], "ask", "{value}");
+    assert_eq!(
+        value["policies"],
+        json!(["baseline.ask-unregistered"]),
+        "{value}"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -1086,7 +1134,7 @@ fn input_from_standard_input() {
     let sandbox = Sandbox::with_pack("baseline");
     let cwd = sandbox.workspace.to_string_lossy().into_owned();
     let args = [
-        "check", "--tool", "Bash", "--input", "-", "--cwd", &cwd, "--json",
+        "check", "--tool", "Bash", "--input", "-", "--cwd", &cwd, "--json", "--agent", TESTER,
     ];
     let out = sandbox.run_with_stdin(&args, br#"{"command":"rm -rf ~"}"#.to_vec());
     let value = parse_decision(&out, "check --input -");
@@ -1137,7 +1185,7 @@ fn input_over_one_mebibyte_is_denied() {
     // Through standard input, much larger than the limit.
     let huge = bash_input_of_len(4 * MAX_INPUT_BYTES);
     let args = [
-        "check", "--tool", "Bash", "--input", "-", "--cwd", &cwd, "--json",
+        "check", "--tool", "Bash", "--input", "-", "--cwd", &cwd, "--json", "--agent", TESTER,
     ];
     let out = sandbox.run_with_stdin(&args, huge.into_bytes());
     assert_fail_closed(&parse_decision(&out, "check of a huge stdin"));
@@ -1264,6 +1312,16 @@ fn a_token_anywhere_in_the_input_is_never_printed() {
 fn a_home_under_a_temporary_directory_is_still_home() {
     let sandbox = Sandbox::new_in(&std::env::temp_dir());
     assert_exit(&sandbox.run(&["init"]), 0, "warden init");
+    let out = sandbox.run(&[
+        "agent",
+        "register",
+        TESTER,
+        "--kind",
+        "claude-code",
+        "--owner",
+        "owner@example.com",
+    ]);
+    assert_exit(&out, 0, "warden agent register");
     let value = sandbox.check_json(
         "Read",
         &sandbox.expand(r#"{"file_path":"{home}/notes.txt"}"#),

@@ -53,9 +53,10 @@ fn a_real_claude_code_session_is_governed_end_to_end() {
             ".env": format!("DB_PASSWORD={marker}\nAWS_ACCESS_KEY_ID={key}\n"),
             "README.md": "# app\n",
         },
-        "env": { "WARDEN_HOME": "{{RUN_DIR}}/warden" },
+        "env": { "WARDEN_HOME": "{{RUN_DIR}}/warden", "WARDEN_HUMAN": "dev@example.com" },
         "setup": [
             format!("{warden} init"),
+            format!("{warden} agent register claude-code --kind claude-code --owner owner@example.com"),
             format!("{warden} install claude-code --scope user"),
         ],
         "steps": [

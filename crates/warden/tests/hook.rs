@@ -106,6 +106,14 @@ impl Sandbox {
         sandbox
     }
 
+    /// Audit records of one kind.
+    fn export_kind(&self, kind: &str) -> Vec<Value> {
+        self.export()
+            .into_iter()
+            .filter(|r| r["kind"] == kind)
+            .collect()
+    }
+
     /// `binary` with a cleared environment pointing into the sandbox, and
     /// `WARDEN_NO_DAEMON=1`.
     fn command_of(&self, binary: &Path, args: &[&str]) -> Command {
@@ -195,6 +203,14 @@ impl Sandbox {
 
     /// Every audit record, from `warden audit export --format jsonl`.
     fn export(&self) -> Vec<Value> {
+        self.export_all()
+            .into_iter()
+            .filter(|r| r["kind"] != "registry")
+            .collect()
+    }
+
+    /// Every audit record, the registry's included.
+    fn export_all(&self) -> Vec<Value> {
         let out = self.run(&["audit", "export", "--format", "jsonl"]);
         assert_exit(&out, 0, "warden audit export");
         stdout(&out)
@@ -466,7 +482,7 @@ fn a_real_session_is_answered_and_recorded_in_order() {
             let (decision, reason) = pre_tool_use(&answer, event);
             assert_eq!(decision, "allow", "echo hi: {answer}");
             assert!(
-                reason.contains("baseline.allow-routine"),
+                reason.contains("baseline.allow-unregistered-read-only"),
                 "echo hi is routine: {reason}"
             );
         } else {
@@ -511,7 +527,10 @@ fn a_real_session_is_answered_and_recorded_in_order() {
     assert_eq!(field(decision, "tool"), "Bash");
     assert_eq!(field(decision, "tool_use_id"), "toolu_01");
     assert_eq!(field(decision, "summary"), "Bash: echo hi");
-    assert_eq!(decision["policies"], json!(["baseline.allow-routine"]));
+    assert_eq!(
+        decision["policies"],
+        json!(["baseline.allow-unregistered-read-only"])
+    );
     assert_eq!(field(&decision["detail"], "event"), "PreToolUse");
     let result = &records[3];
     assert_eq!(field(result, "tool_use_id"), "toolu_01");
@@ -533,7 +552,10 @@ fn a_real_session_is_answered_and_recorded_in_order() {
         shown.contains("ALLOW") && shown.contains("Bash: echo hi"),
         "{shown}"
     );
-    assert!(shown.contains("baseline.allow-routine"), "{shown}");
+    assert!(
+        shown.contains("baseline.allow-unregistered-read-only"),
+        "{shown}"
+    );
     let prompt_at = shown.find("run echo hi").unwrap_or(usize::MAX);
     let decision_at = shown.find("ALLOW").unwrap_or(0);
     assert!(prompt_at < decision_at, "the prompt comes first: {shown}");
@@ -601,7 +623,7 @@ fn production_approval_is_a_deny_that_says_how_to_get_approval() {
         reason.contains("warden approvals"),
         "says how to get approval: {reason}"
     );
-    let records = sandbox.export();
+    let records = sandbox.export_kind("decision");
     assert_eq!(records.len(), 1);
     assert_eq!(
         field(&records[0], "decision"),
@@ -644,7 +666,7 @@ fn permission_request_allows_denies_or_leaves_the_dialog_to_the_human() {
         )
     };
     for (command, behavior, policy) in [
-        ("echo hi", "allow", "baseline.allow-routine"),
+        ("echo hi", "allow", "baseline.allow-unregistered-read-only"),
         ("cat ~/.ssh/id_rsa", "deny", "baseline.deny-secret-access"),
     ] {
         let answer = sandbox.answer(&request(command, command), command);
