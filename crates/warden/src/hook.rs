@@ -220,6 +220,9 @@ fn canonical_json(value: &Value) -> String {
     }
 }
 
+/// How often a resident process looks for changed policy files.
+const STAMP_EVERY: Duration = Duration::from_millis(500);
+
 /// Time kept back from the hook's deadline, so a record that lands is one
 /// whose answer still reaches the assistant.
 const DEADLINE_MARGIN: Duration = Duration::from_millis(300);
@@ -275,7 +278,9 @@ pub struct HookState {
     layout: Layout,
     store: Mutex<Store>,
     key: Option<warden_store::ed25519_dalek::SigningKey>,
-    engine: Mutex<Option<(PolicyStamp, Arc<Engine>)>>,
+    engine: Mutex<Option<(Instant, PolicyStamp, Arc<Engine>)>>,
+    /// When each agent's last use was last written.
+    touched: Mutex<std::collections::HashMap<String, Instant>>,
 }
 
 /// What the loaded policies were read from: each file's name, size and
@@ -320,15 +325,25 @@ impl HookState {
             store: Mutex::new(store),
             key,
             engine: Mutex::new(None),
+            touched: Mutex::new(std::collections::HashMap::new()),
         })
     }
 
     /// The engine for the current policies, reloading them when they changed.
     fn engine(&self) -> Result<Arc<Engine>, String> {
-        let stamp = policy_stamp(&self.layout);
         let mut slot = self.engine.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((loaded, engine)) = slot.as_ref() {
+        // Policy files are checked at most every STAMP_EVERY: a changed
+        // policy takes effect within that time, and calls in between skip
+        // the directory scan.
+        if let Some((checked, _, engine)) = slot.as_ref() {
+            if checked.elapsed() < STAMP_EVERY {
+                return Ok(Arc::clone(engine));
+            }
+        }
+        let stamp = policy_stamp(&self.layout);
+        if let Some((checked, loaded, engine)) = slot.as_mut() {
             if *loaded == stamp {
+                *checked = Instant::now();
                 return Ok(Arc::clone(engine));
             }
         }
@@ -336,7 +351,7 @@ impl HookState {
             Engine::load(&self.layout.root, user_home()?, Validation::Skip)
                 .map_err(|e| format!("{e}"))?,
         );
-        *slot = Some((stamp, Arc::clone(&engine)));
+        *slot = Some((Instant::now(), stamp, Arc::clone(&engine)));
         Ok(engine)
     }
 
@@ -434,6 +449,19 @@ impl HookState {
         Ok(decision)
     }
 
+    /// Whether the agent's last-use time should be written now.
+    fn due_for_touch(&self, agent: &str) -> bool {
+        let mut touched = self.touched.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        match touched.get(agent) {
+            Some(at) if now.duration_since(*at) < Duration::from_secs(60) => false,
+            _ => {
+                touched.insert(agent.to_owned(), now);
+                true
+            }
+        }
+    }
+
     /// Decides and records one hook payload, returning the answer.
     pub fn handle(&self, bytes: &[u8], caller: &Caller) -> Result<Answer, String> {
         let payload = claude_hook::parse_payload(bytes).map_err(|e| e.to_string())?;
@@ -463,8 +491,10 @@ impl HookState {
                 let registry = {
                     let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
                     let facts = crate::registry::facts(&store, &ctx.agent);
-                    if facts.is_some() {
-                        // Last use; losing it is not worth blocking for.
+                    if facts.is_some() && self.due_for_touch(&ctx.agent) {
+                        // Last use, at most once a minute per process: a
+                        // write per decision would cost more than deciding.
+                        // Losing it is not worth blocking for.
                         let _ = store.touch_agent(&ctx.agent);
                     }
                     facts
