@@ -231,3 +231,86 @@ fn check(report: &Value, run_dir: &Path, workspace: &Path, marker: &str, key: &s
     }
     assert!(records.iter().any(|r| r["kind"] == "session_start"));
 }
+
+/// A security engineer offboards the identity while a session runs (here
+/// from a PostToolUse hook after the first call, standing in for someone
+/// at another terminal): the next tool call is denied with a reason, and
+/// the audit shows who offboarded it.
+#[test]
+fn offboarding_stops_a_running_session_at_its_next_call() {
+    if !claude_installed() {
+        let required =
+            std::env::var_os("CI").is_some() || std::env::var_os("WARDEN_E2E_REQUIRED").is_some();
+        assert!(
+            !required,
+            "the Claude Code CLI is not installed: run `npm ci` in tests/e2e"
+        );
+        return;
+    }
+    let warden = quote(env!("CARGO_BIN_EXE_warden"));
+    let offboard = format!(
+        "grep -q first.txt && WARDEN_HUMAN=secops@example.com {warden} agent offboard claude-code --reason 'incident 42' >/dev/null; exit 0"
+    );
+    let scenario = json!({
+        "prompt": "Make two files.",
+        "env": { "WARDEN_HOME": "{{RUN_DIR}}/warden", "WARDEN_HUMAN": "dev@example.com", "WARDEN_NO_DAEMON": "1" },
+        "setup": [
+            format!("{warden} init"),
+            format!("{warden} agent register claude-code --kind claude-code --owner owner@example.com"),
+            format!("{warden} install claude-code --scope user"),
+        ],
+        "hooks": { "PostToolUse": offboard },
+        "steps": [
+            { "name": "Bash", "input": { "command": "echo one > first.txt", "description": "first" } },
+            { "name": "Bash", "input": { "command": "echo two > second.txt", "description": "second" } },
+        ],
+        "final_text": "Done.",
+    });
+    let mut child = Command::new("node")
+        .arg(repo_root().join("tests/e2e/run-claude.mjs"))
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("node runs");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin
+            .write_all(scenario.to_string().as_bytes())
+            .expect("write scenario");
+    }
+    let output = child.wait_with_output().expect("the driver finishes");
+    let report: Value = serde_json::from_slice(&output.stdout).expect("one JSON report");
+    let run_dir = PathBuf::from(report["run_dir"].as_str().expect("run_dir"));
+    let workspace = PathBuf::from(report["workspace"].as_str().expect("workspace"));
+    let outcome = std::panic::catch_unwind(|| {
+        assert_eq!(report["exit_code"], 0, "{report}");
+        assert!(workspace.join("first.txt").exists(), "the first call ran");
+        assert!(
+            !workspace.join("second.txt").exists(),
+            "the call after offboarding ran"
+        );
+        assert_eq!(
+            report["permission_denials"].as_array().map(Vec::len),
+            Some(1),
+            "{report}"
+        );
+        let export = Command::new(env!("CARGO_BIN_EXE_warden"))
+            .args(["audit", "export"])
+            .env("WARDEN_HOME", run_dir.join("warden"))
+            .output()
+            .expect("export runs");
+        let text = String::from_utf8_lossy(&export.stdout);
+        assert!(
+            text.contains("secops@example.com") && text.contains("incident 42"),
+            "{text}"
+        );
+        assert!(text.contains("baseline.deny-inactive-agent"), "{text}");
+    });
+    let _ = std::fs::remove_dir_all(&run_dir);
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
