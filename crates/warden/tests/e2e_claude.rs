@@ -26,6 +26,52 @@ fn quote(path: &str) -> String {
     format!("'{}'", path.replace('\'', "'\\''"))
 }
 
+/// Whether the test may run; panics when the CLI is missing in CI.
+fn ready() -> bool {
+    if claude_installed() {
+        return true;
+    }
+    let required =
+        std::env::var_os("CI").is_some() || std::env::var_os("WARDEN_E2E_REQUIRED").is_some();
+    assert!(
+        !required,
+        "the Claude Code CLI is not installed: run `npm ci` in tests/e2e"
+    );
+    eprintln!("skipped: the Claude Code CLI is not installed (run `npm ci` in tests/e2e)");
+    false
+}
+
+/// Runs one scenario through tests/e2e/run-claude.mjs; returns the report,
+/// the run directory (the caller deletes it) and the workspace.
+fn run_scenario(scenario: &Value) -> (Value, PathBuf, PathBuf) {
+    let mut child = Command::new("node")
+        .arg(repo_root().join("tests/e2e/run-claude.mjs"))
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("node runs");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin
+            .write_all(scenario.to_string().as_bytes())
+            .expect("write scenario");
+    }
+    let output = child.wait_with_output().expect("the driver finishes");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "harness failed: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).expect("one JSON report");
+    let run_dir = PathBuf::from(report["run_dir"].as_str().expect("run_dir"));
+    let workspace = PathBuf::from(report["workspace"].as_str().expect("workspace"));
+    (report, run_dir, workspace)
+}
+
 /// A fake AWS access key id built at run time (never a literal in the source).
 fn fake_aws_key() -> String {
     let tail: String = "Q7ZK3MWX4TPN2RLD".chars().rev().collect();
@@ -34,14 +80,7 @@ fn fake_aws_key() -> String {
 
 #[test]
 fn a_real_claude_code_session_is_governed_end_to_end() {
-    if !claude_installed() {
-        let required =
-            std::env::var_os("CI").is_some() || std::env::var_os("WARDEN_E2E_REQUIRED").is_some();
-        assert!(
-            !required,
-            "the Claude Code CLI is not installed: run `npm ci` in tests/e2e"
-        );
-        eprintln!("skipped: the Claude Code CLI is not installed (run `npm ci` in tests/e2e)");
+    if !ready() {
         return;
     }
     let warden = quote(env!("CARGO_BIN_EXE_warden"));
@@ -68,31 +107,7 @@ fn a_real_claude_code_session_is_governed_end_to_end() {
         ],
         "final_text": "Done.",
     });
-    let mut child = Command::new("node")
-        .arg(repo_root().join("tests/e2e/run-claude.mjs"))
-        .arg("-")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("node runs");
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().expect("stdin");
-        stdin
-            .write_all(scenario.to_string().as_bytes())
-            .expect("write scenario");
-    }
-    let output = child.wait_with_output().expect("the driver finishes");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "harness failed: {}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    let report: Value = serde_json::from_slice(&output.stdout).expect("one JSON report");
-    let run_dir = PathBuf::from(report["run_dir"].as_str().expect("run_dir"));
-    let workspace = PathBuf::from(report["workspace"].as_str().expect("workspace"));
+    let (report, run_dir, workspace) = run_scenario(&scenario);
     let outcome = std::panic::catch_unwind(|| check(&report, &run_dir, &workspace, marker, &key));
     // The first hook call started warden's daemon for the later ones.
     let _ = Command::new(env!("CARGO_BIN_EXE_warden"))
@@ -238,13 +253,7 @@ fn check(report: &Value, run_dir: &Path, workspace: &Path, marker: &str, key: &s
 /// the audit shows who offboarded it.
 #[test]
 fn offboarding_stops_a_running_session_at_its_next_call() {
-    if !claude_installed() {
-        let required =
-            std::env::var_os("CI").is_some() || std::env::var_os("WARDEN_E2E_REQUIRED").is_some();
-        assert!(
-            !required,
-            "the Claude Code CLI is not installed: run `npm ci` in tests/e2e"
-        );
+    if !ready() {
         return;
     }
     let warden = quote(env!("CARGO_BIN_EXE_warden"));
@@ -266,25 +275,7 @@ fn offboarding_stops_a_running_session_at_its_next_call() {
         ],
         "final_text": "Done.",
     });
-    let mut child = Command::new("node")
-        .arg(repo_root().join("tests/e2e/run-claude.mjs"))
-        .arg("-")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("node runs");
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().expect("stdin");
-        stdin
-            .write_all(scenario.to_string().as_bytes())
-            .expect("write scenario");
-    }
-    let output = child.wait_with_output().expect("the driver finishes");
-    let report: Value = serde_json::from_slice(&output.stdout).expect("one JSON report");
-    let run_dir = PathBuf::from(report["run_dir"].as_str().expect("run_dir"));
-    let workspace = PathBuf::from(report["workspace"].as_str().expect("workspace"));
+    let (report, run_dir, workspace) = run_scenario(&scenario);
     let outcome = std::panic::catch_unwind(|| {
         assert_eq!(report["exit_code"], 0, "{report}");
         assert!(workspace.join("first.txt").exists(), "the first call ran");
