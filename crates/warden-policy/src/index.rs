@@ -17,7 +17,7 @@ use cedar_policy::{Policy, PolicySet};
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
-use warden_action::Action;
+use warden_action::{Action, ActionKind};
 
 /// A cheap necessary condition of a policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,7 +89,10 @@ impl<'a> Facts<'a> {
         Some(match attr {
             "production" => ctx.production,
             "all_in_workspace" => ctx.all_paths_in_workspace(),
-            "mcp_registered" | "agent_registered" => false,
+            // Mirrors build_request: the registry decides agent_registered;
+            // MCP registration is not known yet.
+            "agent_registered" => self.action.who.registry.is_some(),
+            "mcp_registered" => false,
             _ => return None,
         })
     }
@@ -190,15 +193,25 @@ fn guard_of(expr: &Value) -> Option<Guard> {
 fn scope_kinds(json: &Value) -> Option<Vec<String>> {
     let action = json.get("action")?;
     match action.get("op")?.as_str()? {
-        "==" => Some(vec![action.get("entity")?.get("id")?.as_str()?.to_owned()]),
+        "==" => {
+            let id = action.get("entity")?.get("id")?.as_str()?;
+            ActionKind::ALL
+                .iter()
+                .any(|k| k.as_str() == id)
+                .then(|| vec![id.to_owned()])
+        }
         "in" => {
             let entities = action.get("entities")?.as_array()?;
             let ids: Option<Vec<String>> = entities
                 .iter()
                 .map(|e| {
                     let id = e.get("id")?.as_str()?;
-                    // The group `any` holds every kind.
-                    (id != "any").then(|| id.to_owned())
+                    // Only concrete kinds narrow the scope; a group (`any`,
+                    // or one a team adds to its schema) may hold any kind.
+                    ActionKind::ALL
+                        .iter()
+                        .any(|k| k.as_str() == id)
+                        .then(|| id.to_owned())
                 })
                 .collect();
             ids

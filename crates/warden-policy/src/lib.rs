@@ -113,6 +113,8 @@ pub struct PolicyEngine {
     /// Built after a few decisions, when the process is evidently resident:
     /// building it costs more than it saves for a single decision.
     index: OnceLock<index::CandidateIndex>,
+    /// The action entities and their groups, from the schema.
+    action_entities: Entities,
     decisions: AtomicUsize,
     authorizer: Authorizer,
     warnings: Vec<String>,
@@ -181,6 +183,10 @@ impl PolicyEngine {
         if meta.is_empty() {
             return Err(PolicyError::NoPolicies("the given sources".to_owned()));
         }
+        let action_entities = schema.action_entities().map_err(|e| PolicyError::Schema {
+            file: SCHEMA_FILE.to_owned(),
+            message: one_line(&format!("{e}")),
+        })?;
         if validation == Validation::Strict {
             let result = Validator::new(schema.clone()).validate(&policies, ValidationMode::Strict);
             let errors: Vec<String> = result
@@ -194,6 +200,7 @@ impl PolicyEngine {
         }
         Ok(PolicyEngine {
             schema,
+            action_entities,
             index: OnceLock::new(),
             decisions: AtomicUsize::new(0),
             policies,
@@ -256,7 +263,7 @@ impl PolicyEngine {
                 return Decision::fail_closed(format!("cannot build the policy request: {message}"))
             }
         };
-        let entities = match build_entities(action) {
+        let entities = match build_entities(action, &self.action_entities) {
             Ok(e) => e,
             Err(message) => {
                 return Decision::fail_closed(format!("cannot build the policy request: {message}"))
@@ -298,7 +305,7 @@ impl PolicyEngine {
                 return Decision::fail_closed(format!("cannot build the policy request: {message}"))
             }
         };
-        let entities = match build_entities(action) {
+        let entities = match build_entities(action, &self.action_entities) {
             Ok(e) => e,
             Err(message) => {
                 return Decision::fail_closed(format!("cannot build the policy request: {message}"))
@@ -539,7 +546,7 @@ fn build_request(action: &Action) -> Result<Request, String> {
 }
 
 /// The principal with its registry facts, the only entity policies read.
-fn build_entities(action: &Action) -> Result<Entities, String> {
+fn build_entities(action: &Action, actions: &Entities) -> Result<Entities, String> {
     let who = &action.who;
     let principal = uid("Warden::Agent", &who.agent)?;
     let text = |s: &str| RestrictedExpression::new_string(s.to_owned());
@@ -561,5 +568,10 @@ fn build_entities(action: &Action) -> Result<Entities, String> {
     .collect();
     let entity = cedar_policy::Entity::new(principal, attrs, HashSet::new())
         .map_err(|e| one_line(&format!("{e}")))?;
-    Entities::from_entities([entity], None).map_err(|e| one_line(&format!("{e}")))
+    // With the schema's action entities, so `action in Warden::Action::"any"`
+    // (and any other action group) holds for every kind in it.
+    actions
+        .clone()
+        .add_entities([entity], None)
+        .map_err(|e| one_line(&format!("{e}")))
 }

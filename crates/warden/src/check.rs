@@ -55,9 +55,9 @@ pub fn run(layout: &Layout, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| config.default_agent.clone());
     // Registry facts decide too: an unregistered, suspended or offboarded
     // identity gets what the policy gives it.
-    let registry = warden_store::Store::open(&layout.database())
-        .ok()
-        .and_then(|store| crate::registry::facts(&store, &agent));
+    let store =
+        warden_store::Store::open(&layout.database()).context("cannot open warden's database")?;
+    let registry = crate::registry::facts(&store, &agent).map_err(anyhow::Error::msg)?;
     let who = Who {
         agent,
         human: crate::registry::current_human(),

@@ -109,7 +109,7 @@ pub fn ask(root: &Path, agent: Option<&str>, payload: &[u8], deadline: Duration)
     stream.set_write_timeout(Some(io_deadline)).ok()?;
     let human = ["WARDEN_HUMAN", "USER", "LOGNAME"]
         .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()));
     let header = json!({
         "v": PROTOCOL,
         "version": env!("CARGO_PKG_VERSION"),
@@ -127,9 +127,12 @@ pub fn ask(root: &Path, agent: Option<&str>, payload: &[u8], deadline: Duration)
         return None;
     }
     match reply.get("ok").and_then(Value::as_bool) {
-        Some(true) => Some(Reply::Answer(
-            reply.get("stdout").cloned().unwrap_or(Value::Null),
-        )),
+        // An answer without its JSON is a broken exchange: decide in-process.
+        Some(true) => reply
+            .get("stdout")
+            .filter(|v| v.is_object())
+            .cloned()
+            .map(Reply::Answer),
         Some(false) => Some(Reply::Block(
             reply
                 .get("error")

@@ -62,7 +62,7 @@ fn serve_connection(state: &HookState, mut stream: UnixStream) {
     let budget = header
         .get("deadline_ms")
         .and_then(Value::as_u64)
-        .map(Duration::from_millis)
+        .map(|ms| Duration::from_millis(ms.min(MAX_DEADLINE_MS)))
         .unwrap_or(Duration::from_secs(5));
     let caller = Caller {
         agent: header
@@ -93,6 +93,10 @@ fn serve_connection(state: &HookState, mut stream: UnixStream) {
 
 /// `warden daemon run`: serve in the foreground until killed.
 pub fn serve(layout: &Layout) -> anyhow::Result<ExitCode> {
+    // A panic message can quote a payload; the log gets one quiet line.
+    std::panic::set_hook(Box::new(|_| {
+        eprintln!("warden daemon: internal error (a request was denied)")
+    }));
     let state = Arc::new(HookState::open(layout).map_err(anyhow::Error::msg)?);
     let dir = run_dir(&layout.root);
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -139,7 +143,11 @@ pub fn serve(layout: &Layout) -> anyhow::Result<ExitCode> {
             .name(format!("warden-worker-{n}"))
             .spawn(move || {
                 for stream in listener.incoming() {
-                    let Ok(stream) = stream else { continue };
+                    let Ok(stream) = stream else {
+                        // Out of descriptors or similar: back off, do not spin.
+                        std::thread::sleep(Duration::from_millis(10));
+                        continue;
+                    };
                     last_used.store(now_secs(), Ordering::Relaxed);
                     serve_connection(&state, stream);
                 }
@@ -152,6 +160,9 @@ pub fn serve(layout: &Layout) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// The longest budget a caller may ask for (the hook's own maximum).
+const MAX_DEADLINE_MS: u64 = 60_000;
 
 /// Connections served at once.
 const WORKERS: usize = 4;

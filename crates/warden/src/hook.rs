@@ -178,13 +178,20 @@ impl Caller {
 /// How long an approval request stays open.
 const APPROVAL_TTL: Duration = Duration::from_secs(15 * 60);
 
-/// A fingerprint of the exact action: agent, session, tool and input (the
-/// input's JSON with sorted keys), so an approval covers nothing else.
-fn action_fingerprint(agent: &str, session: Option<&str>, tool: &str, input: &Value) -> String {
+/// A fingerprint of the exact action: agent, session, working directory,
+/// tool and input (the input's JSON with sorted keys), so an approval
+/// covers nothing else.
+fn action_fingerprint(
+    agent: &str,
+    session: Option<&str>,
+    cwd: &str,
+    tool: &str,
+    input: &Value,
+) -> String {
     use sha2::{Digest, Sha256};
     let canonical = canonical_json(input);
     let mut hasher = Sha256::new();
-    for part in [agent, session.unwrap_or(""), tool, canonical.as_str()] {
+    for part in [agent, session.unwrap_or(""), cwd, tool, canonical.as_str()] {
         hasher.update((part.len() as u64).to_be_bytes());
         hasher.update(part.as_bytes());
     }
@@ -285,16 +292,22 @@ pub struct HookState {
 
 /// What the loaded policies were read from: each file's name, size and
 /// modification time, so a change is noticed and the engine reloaded.
-type PolicyStamp = Vec<(String, u64, Option<std::time::SystemTime>)>;
+type PolicyStamp = Vec<(String, u64, Option<std::time::SystemTime>, u64, i64, i64)>;
 
 fn policy_stamp(layout: &Layout) -> PolicyStamp {
     let mut stamp: PolicyStamp = Vec::new();
     let mut add = |path: &std::path::Path| {
         if let Ok(meta) = std::fs::metadata(path) {
+            use std::os::unix::fs::MetadataExt;
+            // Inode and ctime too: a same-size edit copied in with its old
+            // mtime (`cp -p`, `rsync -t`) still changes them.
             stamp.push((
                 path.to_string_lossy().into_owned(),
                 meta.len(),
                 meta.modified().ok(),
+                meta.ino(),
+                meta.ctime(),
+                meta.ctime_nsec(),
             ));
         }
     };
@@ -402,6 +415,7 @@ impl HookState {
         let fingerprint = action_fingerprint(
             &ctx.agent,
             ctx.payload.session_id.as_deref(),
+            &ctx.payload.cwd,
             tool_name,
             tool_input,
         );
@@ -421,13 +435,30 @@ impl HookState {
                 )],
             });
         }
+        // Segregation of duties needs a requester to compare the approver
+        // with; without one, nobody may approve.
+        if caller.human.as_deref().is_none_or(|h| h.trim().is_empty()) {
+            let mut decision = decision;
+            decision.reasons.push(
+                "no approval can be requested: the session's human is unknown (set WARDEN_HUMAN or USER)".to_owned(),
+            );
+            return Ok(decision);
+        }
         let request = store
             .request_approval(&NewApproval {
                 fingerprint,
                 agent: ctx.agent.clone(),
                 session_id: ctx.payload.session_id.clone(),
                 requester: caller.human.clone(),
-                summary: describe_call(tool_name, tool_input),
+                // The approver sees the whole input and where it runs.
+                summary: truncate(
+                    &secrets::redact(&format!(
+                        "{tool_name} {} in {}",
+                        canonical_json(tool_input),
+                        ctx.payload.cwd
+                    )),
+                    MAX_SUMMARY_CHARS,
+                ),
                 policies: decision.policies.clone(),
                 reasons: decision
                     .reasons
@@ -465,6 +496,20 @@ impl HookState {
     /// Decides and records one hook payload, returning the answer.
     pub fn handle(&self, bytes: &[u8], caller: &Caller) -> Result<Answer, String> {
         let payload = claude_hook::parse_payload(bytes).map_err(|e| e.to_string())?;
+        {
+            // Every database wait in this call (registry, approvals, the
+            // record) ends before this caller's deadline.
+            let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+            let wait = caller
+                .deadline
+                .checked_duration_since(Instant::now())
+                .and_then(|left| left.checked_sub(DEADLINE_MARGIN))
+                .ok_or_else(|| "no time left before the hook's deadline".to_owned())?;
+            store
+                .connection()
+                .busy_timeout(wait)
+                .map_err(|e| format!("cannot bound the database's lock wait: {e}"))?;
+        }
         let agent = caller
             .agent
             .clone()
@@ -490,7 +535,7 @@ impl HookState {
                 let engine = self.engine()?;
                 let registry = {
                     let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
-                    let facts = crate::registry::facts(&store, &ctx.agent);
+                    let facts = crate::registry::facts(&store, &ctx.agent)?;
                     if facts.is_some() && self.due_for_touch(&ctx.agent) {
                         // Last use, at most once a minute per process: a
                         // write per decision would cost more than deciding.

@@ -40,15 +40,19 @@ fn open(layout: &Layout) -> anyhow::Result<Store> {
     })
 }
 
-/// Registry facts for a decision: None when the agent is unknown.
-pub fn facts(store: &Store, name: &str) -> Option<AgentFacts> {
-    let agent = store.agent(name).ok()??;
-    Some(AgentFacts {
+/// Registry facts for a decision: `Ok(None)` when the agent is unknown. A
+/// registry that cannot be read is an error, never "unregistered": an
+/// offboarded identity must not be mistaken for an unknown one.
+pub fn facts(store: &Store, name: &str) -> Result<Option<AgentFacts>, String> {
+    let agent = store
+        .agent(name)
+        .map_err(|e| format!("cannot read the registry entry of {name}: {e}"))?;
+    Ok(agent.map(|agent| AgentFacts {
         state: agent.state.as_str().to_owned(),
         owner: agent.owner.clone(),
         tier: String::new(),
         kind: agent.kind.as_str().to_owned(),
-    })
+    }))
 }
 
 /// Probes, most sensitive first: the tier is the first one the policy does
