@@ -239,6 +239,21 @@ impl PolicyEngine {
         Self::from_sources(&schema_src, &files, validation)
     }
 
+    /// An annotation of a loaded policy (`@sod`, `@reason`, …).
+    pub fn annotation(&self, policy: &str, key: &str) -> Option<&str> {
+        self.policies.annotation(&PolicyId::new(policy), key)
+    }
+
+    /// Whether a decision's policies require the approver to be someone
+    /// other than the agent's owner or deputy (`@sod("approver-not-owner")`);
+    /// every approval already requires someone other than the requester.
+    pub fn approver_must_not_be_owner(&self, decision: &Decision) -> bool {
+        decision
+            .policies
+            .iter()
+            .any(|p| self.annotation(p, "sod") == Some("approver-not-owner"))
+    }
+
     /// How many policies are loaded.
     pub fn policy_count(&self) -> usize {
         self.meta.len()

@@ -116,6 +116,8 @@ pub fn ask(root: &Path, agent: Option<&str>, payload: &[u8], deadline: Duration)
         "agent": agent,
         "human": human,
         "home": std::env::var("HOME").ok(),
+        "tmpdir": std::env::var("TMPDIR").ok(),
+        "xdg_config_home": std::env::var("XDG_CONFIG_HOME").ok(),
         // What is left of the hook's deadline when the daemon starts.
         "deadline_ms": u64::try_from(io_deadline.as_millis()).unwrap_or(u64::MAX),
     });

@@ -52,10 +52,16 @@ fn serve_connection(state: &HookState, mut stream: UnixStream) {
         let _ = write_frame(&mut stream, json!({ "stale": true }).to_string().as_bytes());
         return;
     }
-    // The daemon decides for the caller: its HOME must be the caller's
-    // (`~` in commands), else the hook decides in-process.
-    let caller_home = header.get("home").and_then(Value::as_str);
-    if caller_home != std::env::var("HOME").ok().as_deref() {
+    // The daemon decides for the caller: the environment classification
+    // reads (HOME for `~`, TMPDIR for temp paths, XDG_CONFIG_HOME for git's
+    // global config) must be the caller's, else the hook decides in-process.
+    let same_env = ["home", "tmpdir", "xdg_config_home"]
+        .iter()
+        .zip(["HOME", "TMPDIR", "XDG_CONFIG_HOME"])
+        .all(|(key, var)| {
+            header.get(*key).and_then(Value::as_str) == std::env::var(var).ok().as_deref()
+        });
+    if !same_env {
         let _ = write_frame(&mut stream, json!({ "stale": true }).to_string().as_bytes());
         return;
     }

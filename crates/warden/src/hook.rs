@@ -406,6 +406,7 @@ impl HookState {
     /// and the action stays denied with its id.
     fn approval(
         &self,
+        engine: &Engine,
         ctx: &Context<'_>,
         tool_name: &str,
         tool_input: &Value,
@@ -444,6 +445,7 @@ impl HookState {
             );
             return Ok(decision);
         }
+        let owner_must_differ = engine.policy().approver_must_not_be_owner(&decision);
         let request = store
             .request_approval(&NewApproval {
                 fingerprint,
@@ -467,7 +469,7 @@ impl HookState {
                     .collect(),
                 ttl: APPROVAL_TTL,
                 uses: 1,
-                owner_must_differ: false,
+                owner_must_differ,
             })
             .map_err(|e| format!("cannot create the approval request: {e}"))?;
         let mut decision = decision;
@@ -546,7 +548,8 @@ impl HookState {
                 };
                 let (action, mut decision) = decide(&engine, &ctx, registry, tool_name, tool_input);
                 if decision.effect == Effect::Approve {
-                    decision = self.approval(&ctx, tool_name, tool_input, decision, caller)?;
+                    decision =
+                        self.approval(&engine, &ctx, tool_name, tool_input, decision, caller)?;
                 }
                 let mut record = ctx.record(RecordKind::Decision);
                 record.tool = Some(tool_name.clone());

@@ -214,7 +214,7 @@ fn a_production_action_needs_a_second_person_once() {
             "--kind",
             "claude-code",
             "--owner",
-            "dev@example.com",
+            "olivia@example.com",
         ],
         None,
     ));
@@ -230,10 +230,15 @@ fn a_production_action_needs_a_second_person_once() {
         })
         .unwrap_or_else(|| panic!("no request id in {reason}"));
 
-    // The same human cannot approve their own session's request.
+    // The same human cannot approve their own session's request, and the
+    // production pack's @sod("approver-not-owner") rules out the owner.
     assert_fails(
         &sandbox.run("dev", &["approvals", "approve", &id], None),
-        "",
+        "requested it and cannot approve it",
+    );
+    assert_fails(
+        &sandbox.run("olivia", &["approvals", "approve", &id], None),
+        "is the owner or deputy",
     );
     let listed = sandbox.run("alice", &["approvals", "list"], None);
     assert!(String::from_utf8_lossy(&listed.stdout).contains(&id));
