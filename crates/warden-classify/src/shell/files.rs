@@ -645,10 +645,7 @@ impl Analyzer<'_, '_> {
                     Class::NetworkSend,
                     format!("`openssl {sub}` opens a TLS connection"),
                 );
-                return Flow {
-                    network: true,
-                    ..Flow::default()
-                };
+                return Flow::from_network();
             }
             let parsed = opts::parse(
                 args,

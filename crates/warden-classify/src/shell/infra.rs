@@ -445,10 +445,7 @@ impl Analyzer<'_, '_> {
                 format!("`kubectl {verb}` changes the cluster"),
             ),
         }
-        Flow {
-            network: true,
-            ..Flow::default()
-        }
+        Flow::from_network()
     }
 
     pub(crate) fn helm(&mut self, args: &[Word]) -> Flow {
@@ -887,10 +884,7 @@ impl Analyzer<'_, '_> {
                 format!("`aws {service} {op}` changes cloud resources"),
             ),
         }
-        Flow {
-            network: true,
-            ..Flow::default()
-        }
+        Flow::from_network()
     }
 
     pub(crate) fn gcloud(&mut self, name: &str, args: &[Word]) -> Flow {
@@ -953,10 +947,7 @@ impl Analyzer<'_, '_> {
                     format!("`gsutil {verb}` changes Cloud Storage"),
                 ),
             }
-            return Flow {
-                network: true,
-                ..Flow::default()
-            };
+            return Flow::from_network();
         }
         let joined = pos.join(" ");
         let last = pos.last().map(String::as_str).unwrap_or("");
@@ -1031,10 +1022,7 @@ impl Analyzer<'_, '_> {
                 format!("`gcloud {joined}` changes cloud resources"),
             );
         }
-        Flow {
-            network: true,
-            ..Flow::default()
-        }
+        Flow::from_network()
     }
 
     pub(crate) fn az(&mut self, args: &[Word]) -> Flow {
@@ -1127,10 +1115,7 @@ impl Analyzer<'_, '_> {
                 format!("`az {joined}` changes cloud resources"),
             );
         }
-        Flow {
-            network: true,
-            ..Flow::default()
-        }
+        Flow::from_network()
     }
 
     pub(crate) fn deployer(&mut self, name: &str, args: &[Word]) -> Flow {
@@ -1294,10 +1279,7 @@ impl Analyzer<'_, '_> {
                 );
             }
         }
-        Flow {
-            network: true,
-            ..Flow::default()
-        }
+        Flow::from_network()
     }
 }
 

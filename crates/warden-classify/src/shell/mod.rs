@@ -83,6 +83,14 @@ pub(crate) struct Flow {
 }
 
 impl Flow {
+    /// Output fetched from the network.
+    pub(crate) fn from_network() -> Flow {
+        Flow {
+            network: true,
+            ..Flow::default()
+        }
+    }
+
     fn merge(&mut self, other: &Flow) {
         self.network |= other.network;
         self.decoded |= other.decoded;

@@ -296,10 +296,7 @@ impl Analyzer<'_, '_> {
             }
         }
         self.judge_outbound("curl", &hosts, &out);
-        Flow {
-            network: true,
-            ..Flow::default()
-        }
+        Flow::from_network()
     }
 
     pub(crate) fn wget(&mut self, args: &[Word], input: &Flow) -> Flow {
@@ -384,10 +381,7 @@ impl Analyzer<'_, '_> {
             }
         }
         let document = parsed.value(&["-O", "--output-document"]).cloned();
-        let mut flow = Flow {
-            network: true,
-            ..Flow::default()
-        };
+        let mut flow = Flow::from_network();
         match document {
             Some(word) if word.text() == "-" => {}
             Some(word) => {
@@ -491,10 +485,7 @@ impl Analyzer<'_, '_> {
             self.write_target(&file, false);
         }
         self.judge_outbound("http", &hosts, &out);
-        Flow {
-            network: true,
-            ..Flow::default()
-        }
+        Flow::from_network()
     }
 
     pub(crate) fn scp(&mut self, name: &str, args: &[Word]) -> Flow {
@@ -658,10 +649,7 @@ impl Analyzer<'_, '_> {
             format!("`ssh` runs commands on {}", shown(&hosts)),
         );
         self.judge_outbound("ssh", &hosts, &out);
-        Flow {
-            network: true,
-            ..Flow::default()
-        }
+        Flow::from_network()
     }
 
     pub(crate) fn netcat(&mut self, name: &str, args: &[Word], input: &Flow) -> Flow {
@@ -722,10 +710,7 @@ impl Analyzer<'_, '_> {
             ..Outbound::default()
         };
         self.judge_outbound(name, &hosts, &out);
-        Flow {
-            network: true,
-            ..Flow::default()
-        }
+        Flow::from_network()
     }
 }
 

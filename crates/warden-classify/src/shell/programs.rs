@@ -736,10 +736,7 @@ impl Analyzer<'_, '_> {
             }
             self.ctx
                 .add(Class::NetworkRead, format!("`{name}` queries the network"));
-            return Flow {
-                network: true,
-                ..Flow::default()
-            };
+            return Flow::from_network();
         }
         if name == "sort" {
             if let Some(out) = parsed.value(&["-o", "--output"]).cloned() {

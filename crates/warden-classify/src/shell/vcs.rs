@@ -1003,10 +1003,7 @@ impl Analyzer<'_, '_> {
             | ("search" | "status", _) => read(self),
             _ => write(self),
         }
-        Flow {
-            network: true,
-            ..Flow::default()
-        }
+        Flow::from_network()
     }
 }
 
