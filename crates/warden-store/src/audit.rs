@@ -129,11 +129,15 @@ pub enum RecordKind {
     /// A step in the life of an approval request: created, approved,
     /// denied, used or expired.
     Approval,
+    /// A session credential issued, derived or revoked.
+    Credential,
+    /// A just-in-time grant issued, closed or revoked.
+    Grant,
 }
 
 impl RecordKind {
     /// Every kind, in declaration order.
-    pub const ALL: [RecordKind; 11] = [
+    pub const ALL: [RecordKind; 13] = [
         RecordKind::SessionStart,
         RecordKind::Prompt,
         RecordKind::Decision,
@@ -145,6 +149,8 @@ impl RecordKind {
         RecordKind::Event,
         RecordKind::Registry,
         RecordKind::Approval,
+        RecordKind::Credential,
+        RecordKind::Grant,
     ];
 
     /// The snake_case name used in JSON and in the database.
@@ -161,6 +167,8 @@ impl RecordKind {
             RecordKind::Event => "event",
             RecordKind::Registry => "registry",
             RecordKind::Approval => "approval",
+            RecordKind::Credential => "credential",
+            RecordKind::Grant => "grant",
         }
     }
 

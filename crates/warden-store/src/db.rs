@@ -20,6 +20,7 @@ const MIGRATIONS: &[Migration] = &[
     crate::audit::migrate_2,
     crate::registry::migrate_3,
     crate::approvals::migrate_4,
+    crate::sessions::migrate_5,
 ];
 
 /// The schema version this build of Warden creates and understands.

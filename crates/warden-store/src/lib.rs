@@ -43,6 +43,7 @@ mod home;
 mod init;
 mod keys;
 mod registry;
+mod sessions;
 mod time;
 mod verify;
 
@@ -58,6 +59,7 @@ pub use home::{
 pub use init::{init, InitFile, InitReport};
 pub use keys::{load_signing_key, load_verifying_key};
 pub use registry::{Agent, AgentKind, AgentScope, AgentState, NewAgent, NewTool, Tool, ToolState};
+pub use sessions::{CredentialRecord, Grant, Human, Install, NewCredential, NewGrant};
 pub use time::format_rfc3339;
 pub use verify::{Problem, ProblemKind, VerifyReport};
 

@@ -839,6 +839,20 @@ impl Store {
              WHERE name = ?5",
         )?
         .execute(params![to.as_str(), reason, actor, now, name])?;
+        // Offboarding ends everything the identity was issued, in the same
+        // transaction: the next decision sees the revocations.
+        let mut revoked = serde_json::Value::Null;
+        if to == AgentState::Offboarded {
+            let why = format!("agent offboarded: {}", reason.as_deref().unwrap_or(""));
+            let (credentials, grants) =
+                crate::sessions::revoke_agent_in(&tx, name, actor, &why, &now)?;
+            let tools = disable_exclusive_tools(&tx, name, actor, &now)?;
+            revoked = serde_json::json!({
+                "credentials_revoked": credentials,
+                "grants_revoked": grants,
+                "tools_disabled": tools,
+            });
+        }
         let stored = require_agent(&tx, name)?;
         let verb = match to {
             AgentState::Active => "reactivated",
@@ -852,6 +866,11 @@ impl Store {
         }
         let mut record = change_record(RecordKind::Registry, summary, Some(actor), &stored)?;
         record.agent = Some(stored.name.clone());
+        if let (serde_json::Value::Object(detail), serde_json::Value::Object(extra)) =
+            (&mut record.detail, revoked)
+        {
+            detail.extend(extra);
+        }
         append_in(&tx, &record, self.signing_key())?;
         tx.commit()?;
         Ok(stored)
@@ -1125,8 +1144,14 @@ impl Store {
              WHERE name = ?4",
         )?
         .execute(params![now, actor, reason, name])?;
+        // What was issued through the connection ends with it.
+        let why = format!("tool {name} removed: {}", reason.as_deref().unwrap_or(""));
+        let grants = crate::sessions::revoke_tool_grants_in(&tx, name, actor, &why, &now)?;
         let stored = require_tool(&tx, name)?;
         let mut summary = format!("tool {name} removed by {actor}");
+        if grants > 0 {
+            summary.push_str(&format!(" ({grants} grant(s) revoked)"));
+        }
         if let Some(reason) = &reason {
             summary.push_str(": ");
             summary.push_str(&one_line(reason));
@@ -1137,6 +1162,40 @@ impl Store {
         tx.commit()?;
         Ok(stored)
     }
+}
+
+/// Removes the tool connections that only offboarded agents use once
+/// `agent` is offboarded; returns their names. Shared connections stay for
+/// their other users, and the offboarded agent's decisions are denied
+/// anyway.
+fn disable_exclusive_tools(
+    tx: &Connection,
+    agent: &str,
+    actor: &str,
+    now: &str,
+) -> Result<Vec<String>, StoreError> {
+    let names: Vec<String> = tx
+        .prepare_cached(
+            "SELECT t.name FROM tools t JOIN tool_agents ta ON ta.tool = t.name
+             WHERE ta.agent = ?1 AND t.state = 'active'
+               AND NOT EXISTS (
+                   SELECT 1 FROM tool_agents other JOIN agents a ON a.name = other.agent
+                   WHERE other.tool = t.name AND a.state <> 'offboarded')
+             ORDER BY t.name",
+        )?
+        .query_map([agent], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let reason = format!("its only agent {agent} was offboarded");
+    for name in &names {
+        tx.prepare_cached(
+            "UPDATE tools SET state = 'removed', removed_at = ?1, removed_by = ?2,
+                 removed_reason = ?3
+             WHERE name = ?4",
+        )?
+        .execute(params![now, actor, reason, name])?;
+        crate::sessions::revoke_tool_grants_in(tx, name, actor, &reason, now)?;
+    }
+    Ok(names)
 }
 
 #[cfg(test)]
