@@ -39,6 +39,34 @@ pub struct Who {
     /// registered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registry: Option<AgentFacts>,
+    /// What the session credential presented with the action says.
+    #[serde(default)]
+    pub credential: CredentialState,
+}
+
+/// The outcome of checking the session credential that came with an
+/// action. An `Invalid` credential is denied before any policy runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum CredentialState {
+    /// No credential was checked. Only what-if evaluations (`warden
+    /// check`, policy tests, benchmarks) leave it so; every enforcing entry
+    /// point sets `Valid` or `Invalid`.
+    #[default]
+    NotChecked,
+    /// A valid credential covers the action.
+    Valid {
+        /// The credential's id.
+        id: String,
+        /// The caveat label for a derived credential (`subagent:Explore`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+    },
+    /// Missing, forged, expired, revoked, or bound elsewhere.
+    Invalid {
+        /// One line saying which, and what to do.
+        reason: String,
+    },
 }
 
 /// Registry facts about an agent identity, as policies see them.

@@ -145,6 +145,9 @@ pub struct HookPayload {
     pub permission_mode: Option<String>,
     /// The subagent's id, inside a subagent.
     pub agent_id: Option<String>,
+    /// The subagent's type (`Explore`, `general-purpose`, …), inside a
+    /// subagent.
+    pub agent_type: Option<String>,
     /// The event.
     pub event: HookEvent,
 }
@@ -265,6 +268,7 @@ pub fn parse_payload(bytes: &[u8]) -> Result<HookPayload, HookError> {
         cwd,
         permission_mode: text(&map, &["permission_mode", "permissionMode"]),
         agent_id: text(&map, &["agent_id", "agentId"]),
+        agent_type: text(&map, &["agent_type", "agentType"]),
         event,
     })
 }

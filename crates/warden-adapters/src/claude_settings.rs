@@ -220,12 +220,29 @@ pub fn hook_command(
     warden_bin: &Path,
     warden_home: Option<&Path>,
 ) -> Result<String, SettingsError> {
+    hook_command_for(warden_bin, warden_home, None)
+}
+
+/// [`hook_command`] for a named identity: the hook passes `--agent NAME`,
+/// so its decisions are that registered identity's.
+///
+/// # Errors
+/// As for [`hook_command`].
+pub fn hook_command_for(
+    warden_bin: &Path,
+    warden_home: Option<&Path>,
+    agent: Option<&str>,
+) -> Result<String, SettingsError> {
     let mut command = shell_quote(absolute_utf8(warden_bin)?);
     if let Some(home) = warden_home {
         command.push_str(" --home ");
         command.push_str(&shell_quote(absolute_utf8(home)?));
     }
     command.push_str(COMMAND_MARKER);
+    if let Some(agent) = agent {
+        command.push_str(" --agent ");
+        command.push_str(&shell_quote(agent));
+    }
     command.push_str(" || exit 2");
     Ok(command)
 }

@@ -43,6 +43,139 @@ pub struct Config {
     /// Destinations and production patterns.
     #[serde(default)]
     pub classify: ClassifyConfig,
+    /// Where the human's identity comes from.
+    #[serde(default)]
+    pub identity: IdentityConfig,
+    /// Session credentials.
+    #[serde(default)]
+    pub credentials: CredentialsConfig,
+    /// How a hook behaves while an approval is pending.
+    #[serde(default)]
+    pub approvals: ApprovalsConfig,
+    /// Just-in-time grants.
+    #[serde(default)]
+    pub grants: GrantsConfig,
+}
+
+/// The source of the human's identity, recorded on every session.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HumanSource {
+    /// The operating-system user (`WARDEN_HUMAN`, else `USER`/`LOGNAME`).
+    #[default]
+    Os,
+    /// `git config user.email` in the session's directory.
+    Git,
+    /// The OS user, which must be enrolled and active (`warden human enroll`).
+    Enrolled,
+}
+
+/// `[identity]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityConfig {
+    /// Where the human's identity comes from.
+    #[serde(default)]
+    pub human: HumanSource,
+}
+
+/// `[credentials]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialsConfig {
+    /// Whether a decision without a valid session credential is denied.
+    #[serde(default = "yes")]
+    pub required: bool,
+    /// Requested session lifetime in minutes, capped by the pack's limit.
+    #[serde(default = "default_session_minutes")]
+    pub session_minutes: u32,
+    /// The kinds each subagent type's credential is narrowed to (by the
+    /// assistant's subagent type, e.g. `Explore`); a type not listed keeps
+    /// its parent's kinds.
+    #[serde(default = "default_subagent_kinds")]
+    pub subagents: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn default_session_minutes() -> u32 {
+    480
+}
+
+fn default_subagent_kinds() -> std::collections::BTreeMap<String, Vec<String>> {
+    let read_only = vec!["file_read".to_owned(), "search".to_owned()];
+    std::collections::BTreeMap::from([
+        ("Explore".to_owned(), read_only.clone()),
+        ("Plan".to_owned(), read_only),
+    ])
+}
+
+impl Default for CredentialsConfig {
+    fn default() -> Self {
+        CredentialsConfig {
+            required: true,
+            session_minutes: default_session_minutes(),
+            subagents: default_subagent_kinds(),
+        }
+    }
+}
+
+/// `[approvals]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalsConfig {
+    /// How long a hook waits for a pending approval before it denies with
+    /// the request id; 0 denies at once. Always bounded by the hook's own
+    /// deadline.
+    #[serde(default)]
+    pub wait_ms: u64,
+}
+
+/// `[grants]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantsConfig {
+    /// How long a grant lasts, in seconds (it also closes when the tool
+    /// call it covers finishes).
+    #[serde(default = "default_grant_seconds")]
+    pub ttl_seconds: u32,
+}
+
+fn default_grant_seconds() -> u32 {
+    300
+}
+
+impl Default for GrantsConfig {
+    fn default() -> Self {
+        GrantsConfig {
+            ttl_seconds: default_grant_seconds(),
+        }
+    }
+}
+
+/// The longest session credential each pack allows, in minutes; an
+/// unknown pack gets the strictest.
+pub fn pack_session_limit_minutes(pack: &str) -> u32 {
+    match pack {
+        "baseline" => 12 * 60,
+        "production" => 8 * 60,
+        _ => 60,
+    }
+}
+
+impl Config {
+    /// The session credential lifetime: the configured one, capped by the
+    /// pack's limit, at least one minute.
+    pub fn session_ttl(&self) -> std::time::Duration {
+        let minutes = self
+            .credentials
+            .session_minutes
+            .min(pack_session_limit_minutes(&self.pack))
+            .max(1);
+        std::time::Duration::from_secs(u64::from(minutes) * 60)
+    }
 }
 
 fn default_agent() -> String {
@@ -110,7 +243,34 @@ impl Config {
              namespaces = [{}]\n\
              gcp_projects = [{}]\n\
              azure_subscriptions = [{}]\n\
-             terraform_workspaces = [{}]\n",
+             terraform_workspaces = [{}]\n\
+             \n\
+             # Where the human's identity comes from: \"os\" (WARDEN_HUMAN, else\n\
+             # USER), \"git\" (git config user.email) or \"enrolled\" (the OS user,\n\
+             # which must be enrolled with `warden human enroll`).\n\
+             [identity]\n\
+             human = \"os\"\n\
+             \n\
+             # Every session gets its own signed, expiring credential; decisions\n\
+             # without a valid one are denied. The lifetime is capped by the pack\n\
+             # (baseline 720, production 480, regulated 60 minutes).\n\
+             [credentials]\n\
+             required = true\n\
+             session_minutes = 480\n\
+             \n\
+             # Subagent credentials are narrowed to these kinds, by subagent type.\n\
+             [credentials.subagents]\n\
+             Explore = [\"file_read\", \"search\"]\n\
+             Plan = [\"file_read\", \"search\"]\n\
+             \n\
+             # While an approval is pending the hook waits this long (0 = deny at\n\
+             # once with the request id), always within its own deadline.\n\
+             [approvals]\n\
+             wait_ms = 0\n\
+             \n\
+             # Grants for remote writes and deploys last this long at most.\n\
+             [grants]\n\
+             ttl_seconds = 300\n",
             list(&defaults.destinations.package_registry),
             list(&defaults.destinations.code_hosting),
             list(&defaults.destinations.docs),
@@ -135,6 +295,9 @@ mod tests {
         let config = Config::parse(&Config::render_default("baseline")).expect("parses");
         assert_eq!(config.pack, "baseline");
         assert_eq!(config.classify, ClassifyConfig::default());
+        assert_eq!(config.credentials, CredentialsConfig::default());
+        assert_eq!(config.grants, GrantsConfig::default());
+        assert_eq!(config.session_ttl().as_secs(), 480 * 60);
     }
 
     #[test]

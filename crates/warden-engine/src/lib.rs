@@ -14,7 +14,7 @@ pub mod policy_test;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use warden_action::{Action, Decision, Who};
+use warden_action::{Action, CredentialState, Decision, Effect, Who};
 use warden_classify::Classifier;
 use warden_policy::{PolicyEngine, PolicyError, Validation};
 
@@ -70,6 +70,15 @@ impl Engine {
     pub fn decide(&self, action: &mut Action) -> Decision {
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             self.classifier.classify(action);
+            // No policy can allow what an invalid credential presents:
+            // the credential is checked before any policy runs.
+            if let CredentialState::Invalid { reason } = &action.who.credential {
+                return Decision {
+                    effect: Effect::Deny,
+                    policies: vec!["warden.credential".to_owned()],
+                    reasons: vec![reason.clone()],
+                };
+            }
             self.policy.decide(action)
         }));
         outcome.unwrap_or_else(|_| {

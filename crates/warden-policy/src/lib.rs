@@ -254,6 +254,16 @@ impl PolicyEngine {
             .any(|p| self.annotation(p, "sod") == Some("approver-not-owner"))
     }
 
+    /// Whether a decision's policies mark the action as one that needs a
+    /// just-in-time grant (`@grant("required")`): remote writes, publishing
+    /// and deploys, as the pack decides.
+    pub fn requires_grant(&self, decision: &Decision) -> bool {
+        decision
+            .policies
+            .iter()
+            .any(|p| self.annotation(p, "grant") == Some("required"))
+    }
+
     /// How many policies are loaded.
     pub fn policy_count(&self) -> usize {
         self.meta.len()

@@ -57,6 +57,16 @@ pub enum Command {
     /// approves or denies them.
     #[command(subcommand)]
     Approvals(ApprovalsCommand),
+    /// Session credentials: start a session with its own short-lived,
+    /// signed credential, list, show and revoke them.
+    #[command(subcommand)]
+    Session(SessionCommand),
+    /// Just-in-time grants for remote writes and deploys: list and revoke.
+    #[command(subcommand)]
+    Grants(GrantsCommand),
+    /// Enrolled humans: the identity source for sessions and owners.
+    #[command(subcommand)]
+    Human(HumanCommand),
     /// A resident per-user process that keeps the policies parsed and the
     /// audit log open, so each hook call costs about a millisecond. Hooks
     /// reach it over a user-only Unix socket in $WARDEN_HOME/run and decide
@@ -131,6 +141,10 @@ pub struct InstallArgs {
     /// Print the resulting settings instead of writing them.
     #[arg(long)]
     pub dry_run: bool,
+    /// The registered identity the hook acts as (its --agent). Offboarding
+    /// that identity removes the hook again.
+    #[arg(long)]
+    pub agent: Option<String>,
 }
 
 /// `warden audit …`.
@@ -394,4 +408,102 @@ pub enum OwnerCommand {
         /// The new owner's email.
         to: String,
     },
+    /// List identities whose owner (or deputy) is missing or inactive:
+    /// not enrolled, or deactivated with `warden human deactivate`. Exits 1
+    /// when there is any.
+    Report {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `warden session …`.
+#[derive(Debug, Subcommand)]
+pub enum SessionCommand {
+    /// Start a session for an identity: mint its credential (Ed25519-signed,
+    /// bound to the identity, you, this session and this repository, and
+    /// expiring within the pack's limit) and run COMMAND with it in
+    /// WARDEN_SESSION_CREDENTIAL. Without COMMAND, print `export` lines for
+    /// `eval "$(warden session start …)"`; the credential is never printed
+    /// to a terminal.
+    Start(SessionStartArgs),
+    /// List session credentials (newest first).
+    List {
+        /// Only this identity's.
+        #[arg(long)]
+        agent: Option<String>,
+    },
+    /// Show one credential (never its token).
+    Show {
+        /// The credential id.
+        id: String,
+    },
+    /// Revoke a credential and everything derived from it; effective at the
+    /// next decision, also in a running session.
+    Revoke {
+        /// The credential id.
+        id: String,
+        /// Why (recorded).
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+/// `warden session start`.
+#[derive(Debug, Args)]
+pub struct SessionStartArgs {
+    /// The registered identity the session is for.
+    #[arg(long)]
+    pub agent: String,
+    /// What the session is for (recorded, and carried in the credential).
+    #[arg(long)]
+    pub task: Option<String>,
+    /// Lifetime in seconds (default: warden.toml's, capped by the pack).
+    #[arg(long, value_name = "SECONDS")]
+    pub ttl: Option<u64>,
+    /// The directory the session works in (default: the current one).
+    #[arg(long, value_name = "DIR")]
+    pub cwd: Option<PathBuf>,
+    /// The command to run with the credential.
+    #[arg(last = true)]
+    pub command: Vec<String>,
+}
+
+/// `warden grants …`.
+#[derive(Debug, Subcommand)]
+pub enum GrantsCommand {
+    /// List live grants (with --all, every grant ever issued).
+    List {
+        /// Include expired, closed and revoked grants.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Revoke a grant at once.
+    Revoke {
+        /// The grant id (grt-…).
+        id: String,
+        /// Why (recorded).
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+/// `warden human …`.
+#[derive(Debug, Subcommand)]
+pub enum HumanCommand {
+    /// Enroll a human (email or user name), or reactivate one.
+    Enroll {
+        /// Email address or user name.
+        name: String,
+    },
+    /// Mark a human inactive (left, on leave): sessions with
+    /// `[identity] human = "enrolled"` refuse them, and identities they own
+    /// show up in `warden owner report`.
+    Deactivate {
+        /// Email address or user name.
+        name: String,
+    },
+    /// List enrolled humans.
+    List,
 }

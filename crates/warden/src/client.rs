@@ -18,7 +18,7 @@ use std::time::Duration;
 /// The protocol version.
 pub const PROTOCOL: u64 = 1;
 /// Largest header frame.
-pub const MAX_HEADER_BYTES: usize = 4096;
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 /// Largest payload or reply frame (a PostToolUse can carry a whole file).
 pub const MAX_FRAME_BYTES: usize = 8 * 1024 * 1024;
 
@@ -115,6 +115,8 @@ pub fn ask(root: &Path, agent: Option<&str>, payload: &[u8], deadline: Duration)
         "version": env!("CARGO_PKG_VERSION"),
         "agent": agent,
         "human": human,
+        // A launched session's credential, presented by the hook process.
+        "credential": std::env::var("WARDEN_SESSION_CREDENTIAL").ok(),
         "home": std::env::var("HOME").ok(),
         "tmpdir": std::env::var("TMPDIR").ok(),
         "xdg_config_home": std::env::var("XDG_CONFIG_HOME").ok(),

@@ -35,6 +35,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Owner(crate::cli::OwnerCommand::Transfer { from, to }) => {
             crate::registry::transfer(&layout, &from, &to)
         }
+        Command::Owner(crate::cli::OwnerCommand::Report { json }) => {
+            crate::sessions_cli::owner_report(&layout, json)
+        }
+        Command::Session(command) => crate::sessions_cli::session(&layout, &command),
+        Command::Grants(command) => crate::sessions_cli::grants(&layout, &command),
+        Command::Human(command) => crate::sessions_cli::human(&layout, &command),
         Command::Daemon(DaemonCommand::Run) => crate::daemon::serve(&layout),
         Command::Daemon(DaemonCommand::Start) => crate::daemon::start(&layout),
         Command::Daemon(DaemonCommand::Stop) => crate::daemon::stop(&layout),

@@ -80,6 +80,11 @@ fn serve_connection(state: &HookState, mut stream: UnixStream) {
             .and_then(Value::as_str)
             .map(str::to_owned),
         deadline: std::time::Instant::now() + budget,
+        credential: header
+            .get("credential")
+            .and_then(Value::as_str)
+            .filter(|c| !c.trim().is_empty())
+            .map(str::to_owned),
     };
     let Ok(payload) = read_frame(&mut stream, MAX_PAYLOAD_BYTES) else {
         return;

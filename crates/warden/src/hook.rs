@@ -162,6 +162,10 @@ pub struct Caller {
     /// When the hook gives up and blocks; nothing may be recorded as
     /// decided after it.
     pub deadline: Instant,
+    /// The session credential in the hook process's environment
+    /// ([`crate::session::CREDENTIAL_ENV`]), set when warden launched the
+    /// assistant.
+    pub credential: Option<String>,
 }
 
 impl Caller {
@@ -171,12 +175,30 @@ impl Caller {
             agent,
             human: human(),
             deadline: Instant::now() + budget,
+            credential: std::env::var(crate::session::CREDENTIAL_ENV)
+                .ok()
+                .filter(|c| !c.trim().is_empty()),
         }
     }
 }
 
 /// How long an approval request stays open.
 const APPROVAL_TTL: Duration = Duration::from_secs(15 * 60);
+
+/// How often a waiting hook looks for a decision on its approval request.
+const APPROVAL_POLL: Duration = Duration::from_millis(200);
+
+/// The host of a git remote URL (`https://host/…`, `ssh://git@host/…` or
+/// scp-like `git@host:…`).
+fn remote_host(remote: &str) -> Option<String> {
+    let rest = match remote.split_once("://") {
+        Some((_, rest)) => rest,
+        None => remote.split_once(':').map(|(h, _)| h)?,
+    };
+    let authority = rest.split('/').next()?;
+    let host = authority.rsplit('@').next()?.split(':').next()?;
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
 
 /// A fingerprint of the exact action: agent, session, working directory,
 /// tool and input (the input's JSON with sorted keys), so an approval
@@ -274,6 +296,7 @@ impl Context<'_> {
             prompt_id: self.payload.prompt_id.clone(),
             tool_use_id: self.payload.tool_use_id.clone(),
             registry: None,
+            credential: warden_action::CredentialState::NotChecked,
         }
     }
 }
@@ -285,10 +308,18 @@ pub struct HookState {
     layout: Layout,
     store: Mutex<Store>,
     key: Option<warden_store::ed25519_dalek::SigningKey>,
-    engine: Mutex<Option<(Instant, PolicyStamp, Arc<Engine>)>>,
+    /// The public half of `key`, which session credentials verify against.
+    verifying_key: Option<warden_store::ed25519_dalek::VerifyingKey>,
+    engine: Mutex<Option<Loaded>>,
     /// When each agent's last use was last written.
     touched: Mutex<std::collections::HashMap<String, Instant>>,
+    /// Session credentials whose signatures already verified.
+    verified: crate::session::VerifiedCache,
 }
+
+/// The engine and configuration as loaded: when the files were last
+/// checked, what they were, and what was built from them.
+type Loaded = (Instant, PolicyStamp, Arc<Engine>, Arc<Config>);
 
 /// What the loaded policies were read from: each file's name, size and
 /// modification time, so a change is noticed and the engine reloaded.
@@ -336,36 +367,45 @@ impl HookState {
         Ok(HookState {
             layout: layout.clone(),
             store: Mutex::new(store),
+            verifying_key: key.as_ref().map(|k| k.verifying_key()),
             key,
             engine: Mutex::new(None),
             touched: Mutex::new(std::collections::HashMap::new()),
+            verified: crate::session::VerifiedCache::default(),
         })
     }
 
-    /// The engine for the current policies, reloading them when they changed.
-    fn engine(&self) -> Result<Arc<Engine>, String> {
+    /// The engine and configuration for the current files, reloading them
+    /// when they changed.
+    fn engine(&self) -> Result<(Arc<Engine>, Arc<Config>), String> {
         let mut slot = self.engine.lock().unwrap_or_else(|p| p.into_inner());
         // Policy files are checked at most every STAMP_EVERY: a changed
         // policy takes effect within that time, and calls in between skip
         // the directory scan.
-        if let Some((checked, _, engine)) = slot.as_ref() {
+        if let Some((checked, _, engine, config)) = slot.as_ref() {
             if checked.elapsed() < STAMP_EVERY {
-                return Ok(Arc::clone(engine));
+                return Ok((Arc::clone(engine), Arc::clone(config)));
             }
         }
         let stamp = policy_stamp(&self.layout);
-        if let Some((checked, loaded, engine)) = slot.as_mut() {
+        if let Some((checked, loaded, engine, config)) = slot.as_mut() {
             if *loaded == stamp {
                 *checked = Instant::now();
-                return Ok(Arc::clone(engine));
+                return Ok((Arc::clone(engine), Arc::clone(config)));
             }
         }
+        let config = Arc::new(Config::load(&self.layout.config()).map_err(|e| format!("{e}"))?);
         let engine = Arc::new(
             Engine::load(&self.layout.root, user_home()?, Validation::Skip)
                 .map_err(|e| format!("{e}"))?,
         );
-        *slot = Some((Instant::now(), stamp, Arc::clone(&engine)));
-        Ok(engine)
+        *slot = Some((
+            Instant::now(),
+            stamp,
+            Arc::clone(&engine),
+            Arc::clone(&config),
+        ));
+        Ok((engine, config))
     }
 
     /// Appends a record, redacted throughout, unless the caller's deadline
@@ -403,16 +443,19 @@ impl HookState {
 
     /// An `approve` decision: a matching approval given by a second person
     /// allows the action once; otherwise a request is created (or found)
-    /// and the action stays denied with its id.
+    /// and, after waiting for it as long as configured, the action stays
+    /// denied with its id. Returns the decision and the approval used.
+    #[allow(clippy::too_many_arguments)]
     fn approval(
         &self,
         engine: &Engine,
+        config: &Config,
         ctx: &Context<'_>,
         tool_name: &str,
         tool_input: &Value,
         decision: Decision,
         caller: &Caller,
-    ) -> Result<Decision, String> {
+    ) -> Result<(Decision, Option<String>), String> {
         let fingerprint = action_fingerprint(
             &ctx.agent,
             ctx.payload.session_id.as_deref(),
@@ -420,58 +463,86 @@ impl HookState {
             tool_name,
             tool_input,
         );
-        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(used) = store
-            .consume_approval(&fingerprint)
-            .map_err(|e| format!("cannot check approvals: {e}"))?
-        {
-            return Ok(Decision {
-                effect: Effect::Allow,
-                policies: vec![format!("warden.approval:{}", used.id)],
-                reasons: vec![format!(
-                    "approved by {} ({}); {}",
-                    used.approver.as_deref().unwrap_or("?"),
-                    used.id,
-                    decision.reason_line()
-                )],
-            });
+        let approved = |used: warden_store::Approval, decision: &Decision| {
+            let id = used.id.clone();
+            (
+                Decision {
+                    effect: Effect::Allow,
+                    policies: vec![format!("warden.approval:{}", used.id)],
+                    reasons: vec![format!(
+                        "approved by {} ({}); {}",
+                        used.approver.as_deref().unwrap_or("?"),
+                        used.id,
+                        decision.reason_line()
+                    )],
+                },
+                Some(id),
+            )
+        };
+        let consume = || {
+            let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+            store
+                .consume_approval(&fingerprint)
+                .map_err(|e| format!("cannot check approvals: {e}"))
+        };
+        if let Some(used) = consume()? {
+            return Ok(approved(used, &decision));
         }
         // Segregation of duties needs a requester to compare the approver
         // with; without one, nobody may approve.
-        if caller.human.as_deref().is_none_or(|h| h.trim().is_empty()) {
+        if ctx.human.as_deref().is_none_or(|h| h.trim().is_empty()) {
             let mut decision = decision;
             decision.reasons.push(
                 "no approval can be requested: the session's human is unknown (set WARDEN_HUMAN or USER)".to_owned(),
             );
-            return Ok(decision);
+            return Ok((decision, None));
         }
         let owner_must_differ = engine.policy().approver_must_not_be_owner(&decision);
-        let request = store
-            .request_approval(&NewApproval {
-                fingerprint,
-                agent: ctx.agent.clone(),
-                session_id: ctx.payload.session_id.clone(),
-                requester: caller.human.clone(),
-                // The approver sees the whole input and where it runs.
-                summary: truncate(
-                    &secrets::redact(&format!(
-                        "{tool_name} {} in {}",
-                        canonical_json(tool_input),
-                        ctx.payload.cwd
-                    )),
-                    MAX_SUMMARY_CHARS,
-                ),
-                policies: decision.policies.clone(),
-                reasons: decision
-                    .reasons
-                    .iter()
-                    .map(|r| secrets::redact(r))
-                    .collect(),
-                ttl: APPROVAL_TTL,
-                uses: 1,
-                owner_must_differ,
-            })
-            .map_err(|e| format!("cannot create the approval request: {e}"))?;
+        let request = {
+            let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+            store
+                .request_approval(&NewApproval {
+                    fingerprint: fingerprint.clone(),
+                    agent: ctx.agent.clone(),
+                    session_id: ctx.payload.session_id.clone(),
+                    requester: ctx.human.clone(),
+                    // The approver sees the whole input and where it runs.
+                    summary: truncate(
+                        &secrets::redact(&format!(
+                            "{tool_name} {} in {}",
+                            canonical_json(tool_input),
+                            ctx.payload.cwd
+                        )),
+                        MAX_SUMMARY_CHARS,
+                    ),
+                    policies: decision.policies.clone(),
+                    reasons: decision
+                        .reasons
+                        .iter()
+                        .map(|r| secrets::redact(r))
+                        .collect(),
+                    ttl: APPROVAL_TTL,
+                    uses: 1,
+                    owner_must_differ,
+                })
+                .map_err(|e| format!("cannot create the approval request: {e}"))?
+        };
+        // Wait, bounded by the configuration and by the hook's own
+        // deadline (less the time the answer and its record need), with
+        // the store unlocked in between so other calls proceed.
+        let wait = Duration::from_millis(config.approvals.wait_ms);
+        let until = (Instant::now() + wait).min(
+            caller
+                .deadline
+                .checked_sub(DEADLINE_MARGIN * 2)
+                .unwrap_or_else(Instant::now),
+        );
+        while Instant::now() < until {
+            std::thread::sleep(APPROVAL_POLL.min(until.saturating_duration_since(Instant::now())));
+            if let Some(used) = consume()? {
+                return Ok(approved(used, &decision));
+            }
+        }
         let mut decision = decision;
         decision.reasons.push(format!(
             "approval request {} is {}; a second person runs `warden approvals approve {}`, then the same action is allowed once",
@@ -479,7 +550,279 @@ impl HookState {
             request.status.as_str(),
             request.id
         ));
-        Ok(decision)
+        Ok((decision, None))
+    }
+
+    /// Classifies and decides one tool call, with the session credential
+    /// checked first.
+    #[allow(clippy::too_many_arguments)]
+    fn decide(
+        &self,
+        engine: &Engine,
+        config: &Config,
+        ctx: &Context<'_>,
+        caller: &Caller,
+        registry: Option<warden_action::AgentFacts>,
+        tool_name: &str,
+        tool_input: &Value,
+    ) -> (Option<Action>, Decision) {
+        let payload = ctx.payload;
+        let what = match claude_hook::tool_call_to_what(
+            payload.dialect,
+            tool_name,
+            tool_input,
+            &payload.cwd,
+        ) {
+            Ok(what) => what,
+            Err(error) => {
+                return (
+                    None,
+                    Decision::fail_closed(format!("cannot understand the tool call: {error}")),
+                )
+            }
+        };
+        let mut who = ctx.who();
+        who.registry = registry;
+        who.credential = self.credential_state(config, ctx, caller, what.kind.as_str());
+        let mut action = Action::new(who, what);
+        let decision = engine.decide(&mut action);
+        (Some(action), decision)
+    }
+
+    /// Checks the credential presented for this call.
+    fn credential_state(
+        &self,
+        config: &Config,
+        ctx: &Context<'_>,
+        caller: &Caller,
+        kind: &str,
+    ) -> warden_action::CredentialState {
+        use warden_action::CredentialState;
+        let payload = ctx.payload;
+        let (token, source) =
+            match self.token_for(config, payload, caller, payload.agent_type.as_deref()) {
+                Ok(found) => found,
+                Err(reason) => return CredentialState::Invalid { reason },
+            };
+        if token.is_none() && !config.credentials.required {
+            return CredentialState::NotChecked;
+        }
+        let repo = crate::session::repo_of(std::path::Path::new(&payload.cwd));
+        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        let (state, _) = crate::session::check(
+            &store,
+            self.verifying_key.as_ref(),
+            &self.verified,
+            &crate::session::Presented {
+                token: token.as_deref(),
+                source,
+                expected: warden_identity::Expected {
+                    agent: &ctx.agent,
+                    repo: repo.as_deref(),
+                    cwd: &payload.cwd,
+                    kind,
+                    now: Store::unix_now(),
+                },
+            },
+        );
+        state
+    }
+
+    /// The credential for this payload: the one in the hook's environment,
+    /// else the one warden holds for the session; inside a subagent, the
+    /// subagent's, derived from its parent's on first use.
+    fn token_for(
+        &self,
+        config: &Config,
+        payload: &HookPayload,
+        caller: &Caller,
+        subagent_type: Option<&str>,
+    ) -> Result<(Option<String>, &'static str), String> {
+        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        let held = |subagent: Option<&str>| -> Result<Option<String>, String> {
+            match &payload.session_id {
+                Some(session) => store
+                    .held_credential(session, subagent)
+                    .map(|c| c.and_then(|c| c.token))
+                    .map_err(|e| format!("cannot read the session's credential: {e}")),
+                None => Ok(None),
+            }
+        };
+        let parent = match &caller.credential {
+            Some(token) => Some((token.clone(), "environment")),
+            None => held(None)?.map(|t| (t, "session")),
+        };
+        let (Some(subagent), Some((parent, source))) = (&payload.agent_id, &parent) else {
+            return Ok(match parent {
+                Some((token, source)) => (Some(token), source),
+                None => (None, "session"),
+            });
+        };
+        if let Some(token) = held(Some(subagent))? {
+            return Ok((Some(token), "subagent"));
+        }
+        let issuer = self
+            .verifying_key
+            .as_ref()
+            .ok_or("warden's signing key is missing")?;
+        let parent = warden_identity::Credential::decode(parent)
+            .map_err(|e| format!("the {source} credential is invalid: {e}"))?;
+        let (child, _) = crate::session::derive_subagent(
+            &store,
+            issuer,
+            config,
+            &parent,
+            subagent,
+            subagent_type,
+        )?;
+        Ok((Some(child.encode()), "subagent"))
+    }
+
+    /// Mints the session's credential (or adopts the one warden launched
+    /// it with). Returns a note for the record, the session's human and
+    /// details. A failure is recorded, never fatal: SessionStart cannot
+    /// block, and the session's calls are then denied for want of a
+    /// credential.
+    fn start_session(
+        &self,
+        ctx: &Context<'_>,
+        caller: &Caller,
+        launched: Option<&warden_identity::Verified>,
+    ) -> (String, Option<String>, serde_json::Map<String, Value>) {
+        let mut detail = serde_json::Map::new();
+        if let Some(token) = &caller.credential {
+            return match launched {
+                Some(v) => {
+                    detail.insert("credential".into(), json!(v.id()));
+                    (
+                        format!(
+                            "credential {} from the launcher, expires in {} s",
+                            v.id(),
+                            v.expires_at - Store::unix_now()
+                        ),
+                        Some(v.root.human.clone()),
+                        detail,
+                    )
+                }
+                None => {
+                    let _ = token; // present but not valid: see credential_state
+                    detail.insert(
+                        "credential_error".into(),
+                        json!("invalid launcher credential"),
+                    );
+                    (
+                        "the launcher's credential is invalid; every call will be denied".into(),
+                        None,
+                        detail,
+                    )
+                }
+            };
+        }
+        let Some(session) = ctx.payload.session_id.as_deref() else {
+            return ("no session id, so no credential".into(), None, detail);
+        };
+        let outcome = (|| -> Result<(warden_store::CredentialRecord, String), String> {
+            let config = Config::load(&self.layout.config()).map_err(|e| format!("{e}"))?;
+            let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+            let cwd = std::path::PathBuf::from(&ctx.payload.cwd);
+            let human =
+                crate::session::resolve_human(&config, &store, caller.human.as_deref(), &cwd)?;
+            let (_, record) = crate::session::mint(
+                &store,
+                self.key.as_ref(),
+                &config,
+                &crate::session::SessionRequest {
+                    agent: &ctx.agent,
+                    human: &human,
+                    session,
+                    cwd: &cwd,
+                    task: None,
+                    held: true,
+                },
+            )?;
+            Ok((record, human))
+        })();
+        match outcome {
+            Ok((record, human)) => {
+                detail.insert("credential".into(), json!(record.id));
+                (
+                    format!(
+                        "credential {} issued to {} for {human}, expires {}",
+                        record.id, ctx.agent, record.expires_at
+                    ),
+                    Some(human),
+                    detail,
+                )
+            }
+            Err(reason) => {
+                detail.insert("credential_error".into(), json!(reason));
+                (format!("no credential: {reason}"), None, detail)
+            }
+        }
+    }
+
+    /// Issues the grant an `ask` or an approval yields for a remote write
+    /// or deploy: scoped to this session, tool call, classes and hosts.
+    fn issue_grant(
+        &self,
+        config: &Config,
+        ctx: &Context<'_>,
+        action: &Action,
+        tool_name: &str,
+        tool_input: &Value,
+        source: String,
+    ) -> Result<(), String> {
+        let credential = match &action.who.credential {
+            warden_action::CredentialState::Valid { id, .. } => Some(id.clone()),
+            _ => None,
+        };
+        let tool = action.what.mcp.as_ref().map(|target| target.server.clone());
+        let mut hosts: Vec<String> = action
+            .context
+            .destinations
+            .iter()
+            .map(|d| d.host.clone())
+            .collect();
+        if let Some(remote) = &action.context.workspace.remote {
+            if let Some(host) = remote_host(remote) {
+                hosts.push(host);
+            }
+        }
+        hosts.sort();
+        hosts.dedup();
+        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        store
+            .issue_grant(&warden_store::NewGrant {
+                agent: ctx.agent.clone(),
+                session_id: ctx.payload.session_id.clone(),
+                credential,
+                tool_use_id: ctx.payload.tool_use_id.clone(),
+                source,
+                tool,
+                kind: action.what.kind.as_str().to_owned(),
+                classes: action
+                    .context
+                    .classes
+                    .iter()
+                    .map(|c| c.as_str().to_owned())
+                    .collect(),
+                hosts,
+                summary: describe_call(tool_name, tool_input),
+                ttl: Duration::from_secs(u64::from(config.grants.ttl_seconds.max(1))),
+            })
+            .map(|_| ())
+            .map_err(|e| format!("cannot issue the grant: {e}"))
+    }
+
+    /// Closes the grants that covered a tool call once it finished.
+    fn close_grants(&self, payload: &HookPayload) -> Result<(), String> {
+        if let (Some(session), Some(tool_use)) = (&payload.session_id, &payload.tool_use_id) {
+            let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+            store
+                .close_grants(session, tool_use)
+                .map_err(|e| format!("cannot close the call's grants: {e}"))?;
+        }
+        Ok(())
     }
 
     /// Whether the agent's last-use time should be written now.
@@ -512,9 +855,17 @@ impl HookState {
                 .busy_timeout(wait)
                 .map_err(|e| format!("cannot bound the database's lock wait: {e}"))?;
         }
+        // A credential warden handed to the assistant names the identity
+        // it was issued to; a hook without --agent acts as that identity.
+        let launched = caller.credential.as_deref().and_then(|token| {
+            self.verified
+                .verify(token, self.verifying_key.as_ref()?)
+                .ok()
+        });
         let agent = caller
             .agent
             .clone()
+            .or_else(|| launched.as_ref().map(|v| v.root.agent.clone()))
             .unwrap_or_else(|| match payload.dialect {
                 claude_hook::Dialect::ClaudeCode => "claude-code".to_owned(),
                 claude_hook::Dialect::VsCodeCopilot => "vscode-copilot".to_owned(),
@@ -522,7 +873,10 @@ impl HookState {
         let ctx = Context {
             payload: &payload,
             agent,
-            human: caller.human.clone(),
+            human: launched
+                .as_ref()
+                .map(|v| v.root.human.clone())
+                .or_else(|| caller.human.clone()),
         };
         let append = |record: NewRecord| self.append(record, caller.deadline);
         match &payload.event {
@@ -534,7 +888,7 @@ impl HookState {
                 tool_name,
                 tool_input,
             } => {
-                let engine = self.engine()?;
+                let (engine, config) = self.engine()?;
                 let registry = {
                     let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
                     let facts = crate::registry::facts(&store, &ctx.agent)?;
@@ -546,10 +900,26 @@ impl HookState {
                     }
                     facts
                 };
-                let (action, mut decision) = decide(&engine, &ctx, registry, tool_name, tool_input);
-                if decision.effect == Effect::Approve {
-                    decision =
-                        self.approval(&engine, &ctx, tool_name, tool_input, decision, caller)?;
+                let (action, decision) = self.decide(
+                    &engine, &config, &ctx, caller, registry, tool_name, tool_input,
+                );
+                let needs_grant = engine.policy().requires_grant(&decision);
+                let (decision, approval) = if decision.effect == Effect::Approve {
+                    self.approval(
+                        &engine, &config, &ctx, tool_name, tool_input, decision, caller,
+                    )?
+                } else {
+                    (decision, None)
+                };
+                if let (true, Some(action)) = (needs_grant, &action) {
+                    let source = match (&approval, decision.effect) {
+                        (Some(id), Effect::Allow) => Some(format!("approval:{id}")),
+                        (None, Effect::Ask) => Some("ask".to_owned()),
+                        _ => None,
+                    };
+                    if let Some(source) = source {
+                        self.issue_grant(&config, &ctx, action, tool_name, tool_input, source)?;
+                    }
                 }
                 let mut record = ctx.record(RecordKind::Decision);
                 record.tool = Some(tool_name.clone());
@@ -604,6 +974,7 @@ impl HookState {
                     Value::String(s) => s.clone(),
                     other => serde_json::to_string(other).unwrap_or_default(),
                 };
+                self.close_grants(&payload)?;
                 let findings = secrets::find_secrets(&output);
                 let mut record = ctx.record(RecordKind::Result);
                 record.tool = Some(tool_name.clone());
@@ -640,6 +1011,7 @@ impl HookState {
                 tool_input,
                 error,
             } => {
+                self.close_grants(&payload)?;
                 let mut record = ctx.record(RecordKind::Result);
                 record.tool = Some(tool_name.clone());
                 let error_text = match error {
@@ -662,6 +1034,13 @@ impl HookState {
                     "session started ({})",
                     source.as_deref().unwrap_or("startup")
                 );
+                let (note, human, detail) = self.start_session(&ctx, caller, launched.as_ref());
+                record.summary.push_str("; ");
+                record.summary.push_str(&note);
+                record.human = human.or(record.human);
+                if let Value::Object(map) = &mut record.detail {
+                    map.extend(detail);
+                }
                 append(record)?;
                 Ok(claude_hook::neutral_answer())
             }
@@ -670,6 +1049,14 @@ impl HookState {
                 record.summary =
                     format!("session ended ({})", reason.as_deref().unwrap_or("other"));
                 append(record)?;
+                if let Some(session) = &payload.session_id {
+                    // The credentials warden held for the session end with
+                    // it; a resumed session gets a new one.
+                    let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+                    store
+                        .end_session_credentials(session)
+                        .map_err(|e| format!("cannot revoke the session's credentials: {e}"))?;
+                }
                 // A checkpoint at the end of every session bounds what a
                 // truncation could hide.
                 self.checkpoint()?;
@@ -683,6 +1070,28 @@ impl HookState {
                 };
                 let mut record = ctx.record(kind);
                 record.summary = format!("subagent {}", agent_type.as_deref().unwrap_or("unknown"));
+                if kind == RecordKind::SubagentStart && payload.agent_id.is_some() {
+                    // The subagent's narrower credential is derived now;
+                    // failing to is recorded, and its calls are denied.
+                    let config = Config::load(&self.layout.config()).map_err(|e| format!("{e}"))?;
+                    match self.token_for(&config, &payload, caller, agent_type.as_deref()) {
+                        Ok((Some(token), _)) => {
+                            if let Some(key) = &self.verifying_key {
+                                if let Ok(v) = self.verified.verify(&token, key) {
+                                    record.summary.push_str(&format!(
+                                        "; credential {} derived ({})",
+                                        v.id(),
+                                        v.kinds.as_ref().map_or("every kind".to_owned(), |k| {
+                                            k.iter().cloned().collect::<Vec<_>>().join(", ")
+                                        })
+                                    ));
+                                }
+                            }
+                        }
+                        Ok((None, _)) => record.summary.push_str("; no parent credential"),
+                        Err(e) => record.summary.push_str(&format!("; no credential: {e}")),
+                    }
+                }
                 append(record)?;
                 Ok(claude_hook::neutral_answer())
             }
@@ -730,28 +1139,5 @@ fn redact_json(value: &mut Value) {
         Value::Array(items) => items.iter_mut().for_each(redact_json),
         Value::Object(map) => map.values_mut().for_each(redact_json),
         _ => {}
-    }
-}
-
-fn decide(
-    engine: &Engine,
-    ctx: &Context<'_>,
-    registry: Option<warden_action::AgentFacts>,
-    tool_name: &str,
-    tool_input: &Value,
-) -> (Option<Action>, Decision) {
-    let payload = ctx.payload;
-    match claude_hook::tool_call_to_what(payload.dialect, tool_name, tool_input, &payload.cwd) {
-        Ok(what) => {
-            let mut who = ctx.who();
-            who.registry = registry;
-            let mut action = Action::new(who, what);
-            let decision = engine.decide(&mut action);
-            (Some(action), decision)
-        }
-        Err(error) => (
-            None,
-            Decision::fail_closed(format!("cannot understand the tool call: {error}")),
-        ),
     }
 }

@@ -82,7 +82,19 @@ pub fn run(
             .cloned()
             .or_else(|| std::env::var_os("WARDEN_HOME").map(PathBuf::from))
             .map(|h| std::path::absolute(&h).unwrap_or(h));
-        let command = claude_settings::hook_command(&binary, pinned_home.as_deref())?;
+        if let Some(agent) = &args.agent {
+            // The identity must exist: a hook for a name nobody registered
+            // would act as an unregistered assistant.
+            let store = crate::registry::open(layout)?;
+            if store.agent(agent)?.is_none() {
+                bail!("no agent named {agent} (run `warden agent register {agent} …` first)");
+            }
+        }
+        let command = claude_settings::hook_command_for(
+            &binary,
+            pinned_home.as_deref(),
+            args.agent.as_deref(),
+        )?;
         let mut options = InstallOptions::new(scope, command);
         options.managed_only = args.managed_only;
         let installed = claude_settings::install(settings, &options)
@@ -106,6 +118,17 @@ pub fn run(
         return Ok(ExitCode::SUCCESS);
     }
     write_settings(&path, &result)?;
+    if let (Some(agent), false) = (&args.agent, args.uninstall) {
+        // Remembered, so that offboarding the identity removes the hook.
+        let store = crate::registry::open(layout)?;
+        store.record_install(
+            agent,
+            "claude-code",
+            "hook",
+            &path.to_string_lossy(),
+            &crate::registry::actor()?,
+        )?;
+    }
     let status = claude_settings::status(&result);
     if args.uninstall {
         println!("warden's hooks removed from {}", path.display());
@@ -122,4 +145,34 @@ pub fn run(
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Removes the configuration entries warden installed for an offboarded
+/// identity. Returns one line per entry; an entry that cannot be removed
+/// is reported, not fatal (the identity is already denied everywhere).
+pub fn remove_installs(store: &warden_store::Store, agent: &str, actor: &str) -> Vec<String> {
+    let installs = match store.installs(agent) {
+        Ok(installs) => installs,
+        Err(e) => return vec![format!("cannot list what was installed for {agent}: {e}")],
+    };
+    let mut lines = Vec::new();
+    for install in installs {
+        let path = PathBuf::from(&install.path);
+        let outcome = read_settings(&path)
+            .and_then(|settings| {
+                claude_settings::uninstall(settings)
+                    .with_context(|| format!("cannot update {}", path.display()))
+            })
+            .and_then(|settings| write_settings(&path, &settings))
+            .and_then(|()| Ok(store.mark_uninstalled(&install, actor)?));
+        lines.push(match outcome {
+            Ok(()) => format!("removed warden's {} from {}", install.what, path.display()),
+            Err(e) => format!(
+                "could not remove warden's {} from {}: {e:#}",
+                install.what,
+                path.display()
+            ),
+        });
+    }
+    lines
 }

@@ -13,6 +13,8 @@ mod daemon;
 mod hook;
 mod install;
 mod registry;
+mod session;
+mod sessions_cli;
 
 use clap::Parser;
 use std::process::ExitCode;

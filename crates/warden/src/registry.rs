@@ -21,11 +21,11 @@ pub fn current_human() -> Option<String> {
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
 }
 
-fn actor() -> anyhow::Result<String> {
+pub fn actor() -> anyhow::Result<String> {
     current_human().context("cannot tell who you are: set USER or WARDEN_HUMAN")
 }
 
-fn open(layout: &Layout) -> anyhow::Result<Store> {
+pub fn open(layout: &Layout) -> anyhow::Result<Store> {
     let path = layout.database();
     if !path.exists() {
         bail!(
@@ -203,10 +203,13 @@ pub fn agent(layout: &Layout, command: &AgentCommand) -> anyhow::Result<ExitCode
             let agent =
                 store.set_agent_state(name, AgentState::Offboarded, &actor()?, Some(reason))?;
             println!(
-                "{} offboarded by {}; its next action is denied and its history is kept",
+                "{} offboarded by {}; its credentials and grants are revoked, its next action is denied and its history is kept",
                 agent.name,
                 actor()?
             );
+            for line in crate::install::remove_installs(&store, &agent.name, &actor()?) {
+                println!("  {line}");
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -245,6 +245,13 @@ fn check(report: &Value, run_dir: &Path, workspace: &Path, marker: &str, key: &s
         );
     }
     assert!(records.iter().any(|r| r["kind"] == "session_start"));
+    // The SessionStart hook issued the session its own credential.
+    assert!(
+        records
+            .iter()
+            .any(|r| r["kind"] == "session_start" && r["detail"]["credential"].is_string()),
+        "{records:#?}"
+    );
 }
 
 /// A security engineer offboards the identity while a session runs (here
@@ -298,7 +305,13 @@ fn offboarding_stops_a_running_session_at_its_next_call() {
             text.contains("secops@example.com") && text.contains("incident 42"),
             "{text}"
         );
-        assert!(text.contains("baseline.deny-inactive-agent"), "{text}");
+        // The offboarding revoked the session's credential: the running
+        // session's next call is denied before any policy runs.
+        assert!(
+            text.contains("warden.credential") && text.contains("agent offboarded: incident 42"),
+            "{text}"
+        );
+        assert!(text.contains("\"credentials_revoked\":1"), "{text}");
     });
     let _ = std::fs::remove_dir_all(&run_dir);
     if let Err(panic) = outcome {

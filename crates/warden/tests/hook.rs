@@ -68,6 +68,10 @@ struct Sandbox {
     warden_home: PathBuf,
     /// `$HOME/src/app`, a git repository whose origin is on github.com.
     workspace: PathBuf,
+    /// How many exported records the set-up wrote (the session start that
+    /// issued the test session's credential); [`Sandbox::export`] skips
+    /// them.
+    setup_records: std::sync::atomic::AtomicUsize,
 }
 
 impl Sandbox {
@@ -95,6 +99,7 @@ impl Sandbox {
             root,
             home,
             workspace,
+            setup_records: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -103,7 +108,24 @@ impl Sandbox {
         let sandbox = Sandbox::new();
         let out = sandbox.run(&["init", "--pack", pack]);
         assert_exit(&out, 0, &format!("warden init --pack {pack}"));
+        sandbox.start_session("hook-test-session");
         sandbox
+            .setup_records
+            .store(sandbox.export().len(), std::sync::atomic::Ordering::Relaxed);
+        sandbox
+    }
+
+    /// Sends the SessionStart that gives `session` its credential.
+    fn start_session(&self, session: &str) {
+        let payload = json!({
+            "session_id": session,
+            "transcript_path": self.home.join(".claude/t.jsonl").to_string_lossy(),
+            "cwd": self.workspace.to_string_lossy(),
+            "hook_event_name": "SessionStart",
+            "source": "startup",
+        });
+        let answer = self.answer(&payload, "SessionStart");
+        assert_eq!(answer, json!({}), "SessionStart is answered neutrally");
     }
 
     /// Audit records of one kind.
@@ -205,7 +227,13 @@ impl Sandbox {
     fn export(&self) -> Vec<Value> {
         self.export_all()
             .into_iter()
-            .filter(|r| r["kind"] != "registry")
+            .filter(|r| {
+                !["registry", "credential", "grant"].contains(&r["kind"].as_str().unwrap_or(""))
+            })
+            .skip(
+                self.setup_records
+                    .load(std::sync::atomic::Ordering::Relaxed),
+            )
             .collect()
     }
 
@@ -505,7 +533,11 @@ fn a_real_session_is_answered_and_recorded_in_order() {
         "{records:#?}"
     );
     let seqs: Vec<u64> = records.iter().filter_map(|r| r["seq"].as_u64()).collect();
-    assert_eq!(seqs, [1, 2, 3, 4, 5, 6]);
+    assert_eq!(
+        seqs,
+        (seqs[0]..seqs[0] + 6).collect::<Vec<u64>>(),
+        "consecutive"
+    );
     for record in &records {
         assert_eq!(field(record, "session_id"), SESSION_ID, "{record}");
         assert_eq!(field(record, "agent"), "claude-code", "{record}");
@@ -538,7 +570,11 @@ fn a_real_session_is_answered_and_recorded_in_order() {
 
     let out = sandbox.verify();
     assert_exit(&out, 0, "warden audit verify");
-    assert!(stdout(&out).contains("6 records"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("audit log intact"),
+        "{}",
+        stdout(&out)
+    );
 
     let out = sandbox.run(&["audit", "show", "--session", SESSION_ID]);
     assert_exit(&out, 0, "warden audit show");
@@ -1101,6 +1137,13 @@ fn copilot(sandbox: &Sandbox, tool: &str, input: Value, id: &str) -> Value {
 #[test]
 fn copilot_payloads_are_governed_too() {
     let sandbox = Sandbox::with_pack("baseline");
+    let start = json!({
+        "timestamp": "2026-01-01T00:00:00.000Z",
+        "cwd": sandbox.workspace.to_string_lossy(),
+        "sessionId": "s1",
+        "hookEventName": "SessionStart",
+    });
+    assert_eq!(sandbox.answer(&start, "Copilot SessionStart"), json!({}));
     let call = copilot(
         &sandbox,
         "runInTerminal",
@@ -1123,7 +1166,8 @@ fn copilot_payloads_are_governed_too() {
         "an unknown tool is never allowed: {reason}"
     );
 
-    let records = sandbox.export();
+    let exported = sandbox.export();
+    let records = of_kind(&exported, "decision");
     assert_eq!(records.len(), 2);
     for (record, (tool, effect)) in records.iter().zip([
         ("runInTerminal", "deny"),
@@ -1193,7 +1237,11 @@ fn concurrent_hooks_keep_one_contiguous_chain() {
     assert_eq!(decisions.len(), 80);
     assert_eq!(records.len(), 80);
     let seqs: Vec<u64> = records.iter().filter_map(|r| r["seq"].as_u64()).collect();
-    assert_eq!(seqs, (1..=80).collect::<Vec<u64>>());
+    assert_eq!(
+        seqs,
+        (seqs[0]..seqs[0] + 80).collect::<Vec<u64>>(),
+        "consecutive"
+    );
     let ids: BTreeSet<&str> = decisions.iter().map(|r| field(r, "tool_use_id")).collect();
     assert_eq!(ids.len(), 80, "every call recorded once");
     for pair in records.windows(2) {
@@ -1220,41 +1268,50 @@ fn sandbox_with_five_records() -> Sandbox {
 #[test]
 fn an_altered_record_is_detected() {
     let sandbox = sandbox_with_five_records();
+    // The third decision; the set-up's records come before it.
+    let third = sandbox.export()[2]["seq"].as_u64().expect("a seq");
     sandbox
         .database()
-        .execute_batch(
+        .execute_batch(&format!(
             "DROP TRIGGER audit_log_no_update;
-             UPDATE audit_log SET summary = 'Bash: echo nothing to see' WHERE seq = 3;",
-        )
-        .expect("alter record 3");
+             UPDATE audit_log SET summary = 'Bash: echo nothing to see' WHERE seq = {third};"
+        ))
+        .expect("alter the third decision");
     assert_eq!(
         field(&sandbox.export()[2], "summary"),
         "Bash: echo nothing to see",
         "the record was altered"
     );
     let out = sandbox.verify();
-    assert_exit(&out, 1, "verify after altering record 3");
+    assert_exit(&out, 1, "verify after altering a record");
     let text = stdout(&out);
-    assert!(text.contains("record 3"), "names the record: {text}");
-    assert!(!text.contains("record 2"), "not an earlier one: {text}");
+    assert!(
+        text.contains(&format!("record {third}")),
+        "names the record: {text}"
+    );
+    assert!(
+        !text.contains(&format!("record {}", third - 1)),
+        "not an earlier one: {text}"
+    );
 }
 
 #[test]
 fn a_deleted_record_is_detected() {
     let sandbox = sandbox_with_five_records();
+    let third = sandbox.export()[2]["seq"].as_u64().expect("a seq");
     sandbox
         .database()
-        .execute_batch(
+        .execute_batch(&format!(
             "DROP TRIGGER audit_log_no_delete;
-             DELETE FROM audit_log WHERE seq = 3;",
-        )
-        .expect("delete record 3");
+             DELETE FROM audit_log WHERE seq = {third};"
+        ))
+        .expect("delete the third decision");
     assert_eq!(sandbox.export().len(), 4);
     let out = sandbox.verify();
-    assert_exit(&out, 1, "verify after deleting record 3");
+    assert_exit(&out, 1, "verify after deleting a record");
     let text = stdout(&out);
     assert!(
-        text.contains("record 3"),
+        text.contains(&format!("record {third}")),
         "names the missing record: {text}"
     );
 }
@@ -1283,6 +1340,15 @@ fn content(record: &Value) -> Value {
     if let Some(map) = record.as_object_mut() {
         for key in ["seq", "ts", "prev_hash", "hash"] {
             map.remove(key);
+        }
+        // Each session start issues its own credential.
+        if let Some(detail) = map.get_mut("detail").and_then(Value::as_object_mut) {
+            detail.remove("credential");
+        }
+        if let Some(Value::String(summary)) = map.get_mut("summary") {
+            if let Some(at) = summary.find("credential ") {
+                summary.truncate(at);
+            }
         }
     }
     record
@@ -1406,7 +1472,11 @@ fn concurrent_hooks_through_the_daemon_keep_one_chain() {
     assert_exit(&sandbox.verify(), 0, "warden audit verify");
     let records = sandbox.export();
     let seqs: Vec<u64> = records.iter().filter_map(|r| r["seq"].as_u64()).collect();
-    assert_eq!(seqs, (1..=80).collect::<Vec<u64>>());
+    assert_eq!(
+        seqs,
+        (seqs[0]..seqs[0] + 80).collect::<Vec<u64>>(),
+        "consecutive"
+    );
     assert_eq!(of_kind(&records, "decision").len(), 80);
     assert_exit(&sandbox.run(&["daemon", "stop"]), 0, "warden daemon stop");
 }
@@ -1464,6 +1534,7 @@ fn a_hook_starts_the_daemon_in_the_background() {
     let sandbox = Sandbox::with_pack("baseline");
     let _guard = DaemonGuard(&sandbox);
     assert_eq!(daemon_status(&sandbox), Some(3));
+    sandbox.start_session(SESSION_ID);
     let mut command = sandbox.command(&["hook", "claude-code"]);
     command.env_remove("WARDEN_NO_DAEMON");
     let out = run_bounded(
@@ -1495,7 +1566,7 @@ fn a_hook_starts_the_daemon_in_the_background() {
         .iter()
         .map(|r| field(r, "kind").to_owned())
         .collect();
-    assert_eq!(kinds, ["decision", "stop"]);
+    assert_eq!(kinds, ["session_start", "decision", "stop"]);
 
     let out = sandbox.run(&["daemon", "stop"]);
     assert_exit(&out, 0, "warden daemon stop");
