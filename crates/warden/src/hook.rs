@@ -33,6 +33,10 @@ const MAX_SUMMARY_CHARS: usize = 4000;
 /// there (policies already parsed, database already open); otherwise, or if
 /// the daemon cannot be reached, it is decided here in the same way.
 pub fn run(layout: &Layout, args: &HookArgs) -> ExitCode {
+    // One deadline for the whole call: time spent trying the daemon counts
+    // against the in-process decision, which must still finish before the
+    // watchdog fires.
+    let started = Instant::now();
     start_watchdog(Duration::from_millis(args.timeout_ms));
     let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<Answer, String> {
         let bytes = read_payload()?;
@@ -49,8 +53,8 @@ pub fn run(layout: &Layout, args: &HookArgs) -> ExitCode {
             }
         }
         let state = HookState::open(layout)?;
-        let caller =
-            Caller::this_process(args.agent.clone(), Duration::from_millis(args.timeout_ms));
+        let budget = Duration::from_millis(args.timeout_ms).saturating_sub(started.elapsed());
+        let caller = Caller::this_process(args.agent.clone(), budget);
         state.handle(&bytes, &caller)
     }));
     match outcome {
