@@ -55,6 +55,72 @@ pub struct Config {
     /// Just-in-time grants.
     #[serde(default)]
     pub grants: GrantsConfig,
+    /// `warden run`: the egress proxy and the credential broker.
+    #[serde(default)]
+    pub run: RunConfig,
+}
+
+/// `[run]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunConfig {
+    /// Hosts whose TLS the proxy terminates with warden's local CA, so it
+    /// can inspect requests and inject brokered credentials (exact, or
+    /// `*.suffix`). Other hosts are tunnelled, decided by host only.
+    #[serde(default = "default_brokered")]
+    pub brokered: Vec<String>,
+    /// Let the proxy reach loopback and private addresses (local test
+    /// servers); off, so the sandbox cannot reach local services or cloud
+    /// metadata through it.
+    #[serde(default)]
+    pub allow_private_destinations: bool,
+    /// Extra PEM files of CAs the proxy trusts upstream.
+    #[serde(default)]
+    pub extra_roots: Vec<std::path::PathBuf>,
+    /// The developer's credentials the broker may inject.
+    #[serde(default)]
+    pub credentials: Vec<BrokeredCredential>,
+}
+
+fn default_brokered() -> Vec<String> {
+    vec!["github.com".to_owned(), "api.github.com".to_owned()]
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            brokered: default_brokered(),
+            allow_private_destinations: false,
+            extra_roots: Vec::new(),
+            credentials: Vec::new(),
+        }
+    }
+}
+
+/// `[[run.credentials]]`: where a brokered credential comes from. Read by
+/// warden outside the sandbox; only injected where a grant covers the
+/// request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrokeredCredential {
+    /// The host (exact or `*.suffix`) it is for; must be brokered.
+    pub host: String,
+    /// An environment variable of warden's own process.
+    #[serde(default)]
+    pub env: Option<String>,
+    /// A file holding it.
+    #[serde(default)]
+    pub file: Option<std::path::PathBuf>,
+    /// A command that prints it (`["gh", "auth", "token"]`).
+    #[serde(default)]
+    pub command: Option<Vec<String>>,
+    /// `basic` (user `x-access-token`, git over HTTPS) or `bearer`.
+    #[serde(default = "default_inject")]
+    pub inject: String,
+}
+
+fn default_inject() -> String {
+    "basic".to_owned()
 }
 
 /// The source of the human's identity, recorded on every session.

@@ -68,8 +68,20 @@ impl Engine {
     /// Classifies and decides an action, filling its context. A panic
     /// anywhere below becomes a deny.
     pub fn decide(&self, action: &mut Action) -> Decision {
+        self.decide_with(action, |_| {})
+    }
+
+    /// [`Engine::decide`] with facts only the entry point knows added after
+    /// classification and before policy (the egress proxy adds what an
+    /// HTTP method and path mean: a push is a remote write).
+    pub fn decide_with(
+        &self,
+        action: &mut Action,
+        add_facts: impl FnOnce(&mut Action),
+    ) -> Decision {
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             self.classifier.classify(action);
+            add_facts(action);
             // No policy can allow what an invalid credential presents:
             // the credential is checked before any policy runs.
             if let CredentialState::Invalid { reason } = &action.who.credential {

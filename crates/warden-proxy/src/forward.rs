@@ -406,7 +406,7 @@ impl Conn {
                 sender
             }
             Scheme::Https => {
-                let connector = shared.connector.clone().ok_or_else(|| {
+                let connector = shared.connector().ok_or_else(|| {
                     Failure::Upstream(Refusal::new(502, "no TLS configuration for destinations"))
                 })?;
                 let name = ServerName::try_from(key.host.clone()).map_err(|_| {

@@ -68,11 +68,33 @@ pub(crate) struct Shared {
     pub config: ProxyConfig,
     pub decider: Arc<dyn EgressDecider>,
     pub broker: Arc<dyn CredentialBroker>,
-    pub connector: Option<TlsConnector>,
+    /// The TLS client for destinations, built on first use: loading the
+    /// system's roots costs milliseconds that a launch should not wait for.
+    pub connector: std::sync::OnceLock<Option<TlsConnector>>,
     /// The matcher for the broker's current known secrets.
     pub known_cache: Mutex<Option<(KnownStamp, Arc<KnownSecrets>)>>,
     /// The random key of the hash that stamps a set of known secrets.
     pub known_hasher: RandomState,
+}
+
+impl Shared {
+    /// The TLS client for destinations (None without brokered hosts, or
+    /// when no root could be loaded: every such connection then fails
+    /// closed with a 502).
+    pub(crate) fn connector(&self) -> Option<TlsConnector> {
+        self.connector
+            .get_or_init(|| {
+                if self.config.brokered_hosts.is_empty() {
+                    return None;
+                }
+                self.config
+                    .upstream_roots
+                    .client_config()
+                    .ok()
+                    .map(TlsConnector::from)
+            })
+            .clone()
+    }
 }
 
 /// Identifies a set of known secrets: keyed hash, count, total length.
@@ -218,14 +240,15 @@ impl Proxy {
                 "max_head_bytes must be at least 1024".into(),
             ));
         }
-        let connector = if config.brokered_hosts.is_empty() {
-            None
-        } else {
+        if !config.brokered_hosts.is_empty() {
             if config.ca.is_none() {
                 return Err(ProxyError::Config("brokered hosts need a local CA".into()));
             }
-            Some(TlsConnector::from(config.upstream_roots.client_config()?))
-        };
+            if !config.upstream_roots.system && config.upstream_roots.extra.is_empty() {
+                return Err(crate::tls::RootsError::Empty.into());
+            }
+        }
+        let connector = std::sync::OnceLock::new();
         Ok(Proxy {
             shared: Arc::new(Shared {
                 config,

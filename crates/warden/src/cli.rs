@@ -67,6 +67,20 @@ pub enum Command {
     /// Enrolled humans: the identity source for sessions and owners.
     #[command(subcommand)]
     Human(HumanCommand),
+    /// Run an assistant (or any command) in a governed session: its own
+    /// credential, a kernel-enforced sandbox (Landlock, seccomp,
+    /// no_new_privs, masked secrets, scrubbed environment) and a governed
+    /// egress proxy that decides and records every request and injects
+    /// brokered credentials only where a grant covers the request. Refuses
+    /// to start when the host cannot enforce a required control.
+    Run(RunArgs),
+    /// Print which sandbox controls this host enforces, and prove each with
+    /// a canary. Exit 1 when `warden run` would refuse to start.
+    Doctor {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// A resident per-user process that keeps the policies parsed and the
     /// audit log open, so each hook call costs about a millisecond. Hooks
     /// reach it over a user-only Unix socket in $WARDEN_HOME/run and decide
@@ -506,4 +520,24 @@ pub enum HumanCommand {
     },
     /// List enrolled humans.
     List,
+}
+
+/// `warden run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The identity the session is for (default: warden.toml's default_agent).
+    #[arg(long)]
+    pub agent: Option<String>,
+    /// What the session is for (recorded).
+    #[arg(long)]
+    pub task: Option<String>,
+    /// A sandbox profile (TOML) instead of the standard one.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+    /// Skip the start-up self-test (the controls are still enforced).
+    #[arg(long)]
+    pub no_self_test: bool,
+    /// The command to run.
+    #[arg(last = true, required = true)]
+    pub command: Vec<String>,
 }

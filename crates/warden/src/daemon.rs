@@ -199,9 +199,26 @@ fn running_pid(layout: &Layout) -> Option<i32> {
 
 /// `warden daemon start`: run the daemon detached.
 pub fn start(layout: &Layout) -> anyhow::Result<ExitCode> {
+    match ensure_started(layout)? {
+        Started::Already(pid) => println!("warden daemon already running (pid {pid})"),
+        Started::Now(pid) => println!("warden daemon started (pid {pid})"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Whether [`ensure_started`] found the daemon or started it.
+pub enum Started {
+    /// It was running, with this pid.
+    Already(i32),
+    /// It was started now, with this pid.
+    Now(u32),
+}
+
+/// Starts the daemon unless it runs, and waits until it answers (quietly,
+/// for `warden run`, whose output belongs to the command it runs).
+pub fn ensure_started(layout: &Layout) -> anyhow::Result<Started> {
     if let Some(pid) = running_pid(layout) {
-        println!("warden daemon already running (pid {pid})");
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Started::Already(pid));
     }
     let binary = std::env::current_exe().context("cannot find warden's own binary")?;
     let log = std::fs::OpenOptions::new()
@@ -221,8 +238,7 @@ pub fn start(layout: &Layout) -> anyhow::Result<ExitCode> {
     // Wait until it answers, at most two seconds.
     for _ in 0..200 {
         if UnixStream::connect(socket_path(&layout.root)).is_ok() {
-            println!("warden daemon started (pid {})", child.id());
-            return Ok(ExitCode::SUCCESS);
+            return Ok(Started::Now(child.id()));
         }
         std::thread::sleep(Duration::from_millis(10));
     }

@@ -13,6 +13,7 @@ mod daemon;
 mod hook;
 mod install;
 mod registry;
+mod run;
 mod session;
 mod sessions_cli;
 

@@ -1,0 +1,592 @@
+//! `warden run` and `warden doctor`: an assistant in the kernel sandbox,
+//! behind the governed egress proxy, with its own session credential.
+//!
+//! The launcher is an entry point like the hook: every request the proxy
+//! sees becomes a network action decided by `Engine::decide_with` and
+//! recorded before it is answered. An `ask` or `approve` on the network is
+//! allowed only where a live just-in-time grant covers the session and
+//! host, because nobody can answer a prompt there; the hook issues those
+//! grants when the human says yes or a second person approves.
+
+use crate::cli::RunArgs;
+use anyhow::{bail, Context as _};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use warden_action::{Action, ActionKind, Class, CredentialState, Effect, What, Who};
+use warden_classify::secrets;
+use warden_engine::config::BrokeredCredential;
+use warden_engine::{Config, Engine};
+use warden_proxy::{
+    CredentialBroker, EgressDecider, EgressRequest, HostPattern, InjectedCredential, LocalCa,
+    Proxy, ProxyAuth, ProxyConfig, SecretString, TokenMap, UpstreamRoots, Verdict,
+};
+use warden_store::{Layout, NewRecord, RecordKind, Store};
+
+/// Decides every proxied request through the engine and records it.
+struct EngineDecider {
+    /// Loaded on the first request, not at launch.
+    engine: std::sync::OnceLock<Result<Arc<Engine>, String>>,
+    warden_home: PathBuf,
+    user_home: PathBuf,
+    store: Arc<Mutex<Store>>,
+    who: Who,
+    cwd: String,
+}
+
+impl EngineDecider {
+    fn engine(&self) -> Result<Arc<Engine>, String> {
+        self.engine
+            .get_or_init(|| {
+                Engine::load(
+                    &self.warden_home,
+                    self.user_home.clone(),
+                    warden_policy::Validation::Skip,
+                )
+                .map(Arc::new)
+                .map_err(|e| format!("cannot load the policies: {e}"))
+            })
+            .clone()
+    }
+
+    fn decide_and_record(&self, request: &EgressRequest) -> Result<Verdict, String> {
+        let engine = self.engine()?;
+        let mut what = What::new(ActionKind::NetworkFetch, "proxy", self.cwd.clone());
+        what.urls.push(request.url());
+        let mut action = Action::new(self.who.clone(), what);
+        let method = request.method.clone();
+        let path = request.path.clone().unwrap_or_default();
+        let decision = engine.decide_with(&mut action, |action| {
+            let Some(method) = &method else { return };
+            if path.contains("git-receive-pack") {
+                action.context.add(
+                    Class::VcsRemoteWrite,
+                    "git push over HTTPS through warden's proxy",
+                );
+            } else if !matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS") {
+                action.context.add(
+                    Class::NetworkSend,
+                    format!("{method} sends data to {}", request.host),
+                );
+            }
+        });
+        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        let session = self.who.session_id.clone().unwrap_or_default();
+        let (verdict, mut reasons, policies) = match decision.effect {
+            Effect::Allow => (
+                Verdict::Allow,
+                decision.reasons.clone(),
+                decision.policies.clone(),
+            ),
+            Effect::Deny => (
+                Verdict::deny(decision.reason_line()),
+                decision.reasons.clone(),
+                decision.policies.clone(),
+            ),
+            Effect::Ask | Effect::Approve => {
+                // Nobody can answer a prompt on the wire: a grant from the
+                // hook (an ask answered yes, or an approval) must cover it.
+                match store
+                    .grant_covering(&session, &request.host, None)
+                    .map_err(|e| format!("cannot read grants: {e}"))?
+                {
+                    Some(grant) => {
+                        let mut reasons = decision.reasons.clone();
+                        reasons.push(format!("covered by grant {} ({})", grant.id, grant.source));
+                        let mut policies = decision.policies.clone();
+                        policies.push(format!("warden.grant:{}", grant.id));
+                        (Verdict::Allow, reasons, policies)
+                    }
+                    None => {
+                        let reason = format!(
+                            "{}; it needs a just-in-time grant: ask for it through the assistant (the developer says yes) or an approval",
+                            decision.reason_line()
+                        );
+                        (
+                            Verdict::deny(reason.clone()),
+                            vec![reason],
+                            decision.policies.clone(),
+                        )
+                    }
+                }
+            }
+        };
+        let mut record = NewRecord::new(
+            RecordKind::Decision,
+            secrets::redact(&format!(
+                "proxy: {} {}",
+                request.method.as_deref().unwrap_or("CONNECT"),
+                request.url()
+            )),
+        );
+        record.session_id = Some(session);
+        record.agent = Some(self.who.agent.clone());
+        record.human = self.who.human.clone();
+        record.tool = Some("proxy".to_owned());
+        record.decision = Some(if verdict.is_allow() { "allow" } else { "deny" }.to_owned());
+        record.policies = policies;
+        reasons.iter_mut().for_each(|r| *r = secrets::redact(r));
+        record.reasons = reasons;
+        let classes: Vec<&str> = action.context.classes.iter().map(|c| c.as_str()).collect();
+        record.detail = json!({
+            "entry": "proxy",
+            "host": request.host,
+            "port": request.port,
+            "intercepted": request.intercepted,
+            "classes": classes,
+        });
+        // Recorded before the proxy acts on it: no answer without a record.
+        store
+            .append(&record)
+            .map_err(|e| format!("cannot record the request: {e}"))?;
+        Ok(verdict)
+    }
+}
+
+impl EgressDecider for EngineDecider {
+    fn decide(&self, request: &EgressRequest) -> Verdict {
+        self.decide_and_record(request).unwrap_or_else(|reason| {
+            Verdict::deny(format!("warden: {reason}; denied to stay safe"))
+        })
+    }
+}
+
+/// Injects a real credential only where a live grant covers the request.
+struct GrantBroker {
+    store: Arc<Mutex<Store>>,
+    session: String,
+    credentials: Vec<(HostPattern, BrokeredCredential, SecretString)>,
+}
+
+impl CredentialBroker for GrantBroker {
+    fn credential_for(&self, request: &EgressRequest) -> Option<InjectedCredential> {
+        let (_, spec, secret) = self
+            .credentials
+            .iter()
+            .find(|(pattern, _, _)| pattern.matches(&request.host))?;
+        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        store
+            .grant_covering(&self.session, &request.host, None)
+            .ok()
+            .flatten()?;
+        Some(match spec.inject.as_str() {
+            "bearer" => InjectedCredential::Bearer(secret.clone()),
+            _ => InjectedCredential::Basic {
+                user: "x-access-token".to_owned(),
+                password: secret.clone(),
+            },
+        })
+    }
+
+    fn known_secrets(&self) -> Vec<SecretString> {
+        self.credentials.iter().map(|(_, _, s)| s.clone()).collect()
+    }
+}
+
+/// Reads a brokered credential from the developer's own store, in
+/// warden's process (never in the sandbox).
+fn read_credential(spec: &BrokeredCredential) -> anyhow::Result<SecretString> {
+    let value = if let Some(name) = &spec.env {
+        std::env::var(name)
+            .with_context(|| format!("{name} is not set (credential for {})", spec.host))?
+    } else if let Some(path) = &spec.file {
+        std::fs::read_to_string(path).with_context(|| {
+            format!(
+                "cannot read the credential for {} from {}",
+                spec.host,
+                path.display()
+            )
+        })?
+    } else if let Some(argv) = &spec.command {
+        let (program, args) = argv
+            .split_first()
+            .with_context(|| format!("the credential command for {} is empty", spec.host))?;
+        let out = std::process::Command::new(program)
+            .args(args)
+            .stderr(std::process::Stdio::null())
+            .output()
+            .with_context(|| format!("cannot run {program} for the credential of {}", spec.host))?;
+        if !out.status.success() {
+            bail!("{program} failed to give the credential for {}", spec.host);
+        }
+        String::from_utf8(out.stdout).context("the credential is not UTF-8")?
+    } else {
+        bail!(
+            "[[run.credentials]] for {} names no env, file or command",
+            spec.host
+        );
+    };
+    let value = value.trim().to_owned();
+    if value.is_empty() {
+        bail!("the credential for {} is empty", spec.host);
+    }
+    Ok(SecretString::new(value))
+}
+
+/// The proxy password of a session: 32 random bytes, hex.
+fn proxy_password() -> anyhow::Result<String> {
+    Ok(format!(
+        "{}{}",
+        warden_identity::new_id()?,
+        warden_identity::new_id()?
+    ))
+}
+
+/// The assistant state directories the sandbox may write (their
+/// governance files stay read-only).
+fn assistant_dirs(home: &Path) -> Vec<PathBuf> {
+    [".claude", ".codex", ".gemini", ".cache"]
+        .iter()
+        .map(|d| home.join(d))
+        .filter(|p| p.is_dir())
+        .collect()
+}
+
+/// Builds the sandbox profile: the standard one for the workspace, or the
+/// file given; the proxy's port is the only TCP destination.
+fn profile(
+    layout: &Layout,
+    args: &RunArgs,
+    home: &Path,
+    workspace: &Path,
+    proxy_port: u16,
+) -> anyhow::Result<warden_sandbox::Profile> {
+    let mut profile = match &args.profile {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            toml::from_str(&text)
+                .with_context(|| format!("{} is not a valid profile", path.display()))?
+        }
+        None => warden_sandbox::Profile::standard(home, workspace, &assistant_dirs(home)),
+    };
+    profile.network.connect_tcp_ports = vec![proxy_port];
+    // Hooks inside the sandbox reach warden's daemon over its Unix socket;
+    // warden's own state (keys, database) is never readable inside.
+    profile.network.unix_sockets = true;
+    profile.denied.push(layout.root.clone());
+    Ok(profile)
+}
+
+/// Runs `warden run`.
+pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let Some((program, program_args)) = args.command.split_first() else {
+        bail!("nothing to run: give the command after `--` (for example `warden run -- claude`)");
+    };
+    let t0 = std::time::Instant::now();
+    let timing = std::env::var_os("WARDEN_RUN_TIMING").is_some();
+    let mark = |what: &str| {
+        if timing {
+            eprintln!(
+                "warden: {:>8.2} ms {what}",
+                t0.elapsed().as_secs_f64() * 1e3
+            );
+        }
+    };
+    let config = Config::load(&layout.config())?;
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .context("HOME is not set")?;
+    let cwd = std::env::current_dir()?;
+    let workspace = crate::session::repo_of(&cwd)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| cwd.clone());
+
+    // The host must provide what the profile requires, or nothing starts.
+    mark("config");
+    let ladder = warden_sandbox::probe();
+    mark("probe");
+    let store = crate::registry::open(layout)?;
+    let agent_name = args
+        .agent
+        .clone()
+        .unwrap_or_else(|| config.default_agent.clone());
+    let registry = crate::registry::facts(&store, &agent_name).map_err(anyhow::Error::msg)?;
+    if let Some(facts) = &registry {
+        if facts.state != "active" {
+            bail!(
+                "{agent_name} is {}; no session can start for it",
+                facts.state
+            );
+        }
+    }
+    let human = crate::session::resolve_human(
+        &config,
+        &store,
+        crate::registry::current_human().as_deref(),
+        &cwd,
+    )
+    .map_err(anyhow::Error::msg)?;
+    let session_id = format!("ws-{}", &warden_identity::new_id()?[..12]);
+    let (credential, record) = crate::session::mint(
+        &store,
+        store.signing_key(),
+        &config,
+        &crate::session::SessionRequest {
+            agent: &agent_name,
+            human: &human,
+            session: &session_id,
+            cwd: &cwd,
+            task: args.task.as_deref(),
+            held: false,
+        },
+    )
+    .map_err(anyhow::Error::msg)?;
+
+    mark("credential minted");
+    // The developer's real credentials, read here, before the environment
+    // is scrubbed; they never enter the sandbox.
+    let mut brokered = Vec::new();
+    for spec in &config.run.credentials {
+        let pattern = HostPattern::parse(&spec.host)
+            .map_err(|e| anyhow::anyhow!("[[run.credentials]] host {:?}: {e}", spec.host))?;
+        brokered.push((pattern, spec.clone(), read_credential(spec)?));
+    }
+
+    let proxy_token = SecretString::new(proxy_password()?);
+    let mut tokens = TokenMap::new();
+    tokens.insert(session_id.clone(), proxy_token.clone());
+    let mut brokered_hosts = Vec::new();
+    for host in &config.run.brokered {
+        brokered_hosts.push(
+            HostPattern::parse(host)
+                .map_err(|e| anyhow::anyhow!("[run] brokered {host:?}: {e}"))?,
+        );
+    }
+    let scanner: Arc<dyn warden_proxy::SecretScanner> = Arc::new(|data: &[u8]| {
+        let text = String::from_utf8_lossy(data);
+        secrets::find_secrets(&text)
+            .first()
+            .map(|m| m.rule.to_owned())
+    });
+    let shared = Arc::new(Mutex::new(store));
+    let who = Who {
+        agent: agent_name.clone(),
+        agent_kind: None,
+        human: Some(human.clone()),
+        session_id: Some(session_id.clone()),
+        registry,
+        credential: CredentialState::Valid {
+            id: record.id.clone(),
+            label: None,
+        },
+        ..Who::default()
+    };
+    let decider = EngineDecider {
+        engine: std::sync::OnceLock::new(),
+        warden_home: layout.root.clone(),
+        user_home: home.clone(),
+        store: Arc::clone(&shared),
+        who,
+        cwd: cwd.to_string_lossy().into_owned(),
+    };
+    let broker = GrantBroker {
+        store: Arc::clone(&shared),
+        session: session_id.clone(),
+        credentials: brokered,
+    };
+    // The proxy's port is chosen now, so the sandbox can be planned while
+    // the CA loads and the proxy starts on another thread.
+    let port = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|l| l.local_addr())
+        .context("cannot find a free port for the proxy")?
+        .port();
+    let ca_dir = layout.root.join("ca");
+    let run_config = config.run.clone();
+    let starting = std::thread::spawn(
+        move || -> anyhow::Result<(warden_proxy::RunningProxy, PathBuf)> {
+            let ca =
+                Arc::new(LocalCa::load_or_create(ca_dir).context("cannot load warden's local CA")?);
+            let bundle = ca
+                .ca_bundle(None)
+                .context("cannot write the CA bundle for the sandbox")?;
+            let mut roots = UpstreamRoots::default();
+            for path in &run_config.extra_roots {
+                roots.add_pem_file(path).map_err(|e| {
+                    anyhow::anyhow!("cannot add the roots in {}: {e}", path.display())
+                })?;
+            }
+            let proxy_config = ProxyConfig {
+                listen: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+                auth: ProxyAuth::Required(Arc::new(tokens)),
+                brokered_hosts,
+                ca: Some(ca),
+                upstream_roots: roots,
+                scanner: Some(scanner),
+                allow_private_destinations: run_config.allow_private_destinations,
+                ..ProxyConfig::default()
+            };
+            let proxy = Proxy::bind(proxy_config, decider, broker)
+                .context("cannot start the egress proxy")?;
+            Ok((proxy, bundle))
+        },
+    );
+    mark("proxy starting");
+
+    let profile = profile(layout, args, &home, &workspace, port)?;
+    if let Err(refusal) = ladder.check_required(&profile) {
+        bail!("refusing to start: {refusal}\n(run `warden doctor` to see what this host enforces)");
+    }
+    let plan = warden_sandbox::Plan::build(&profile).context("cannot plan the sandbox")?;
+    if let Err(refusal) = ladder.check_plan(&plan) {
+        bail!("refusing to start: {refusal}\n(run `warden doctor` to see what this host enforces)");
+    }
+    mark("plan");
+    let prepared = Arc::new(
+        warden_sandbox::Prepared::new(&plan, &ladder).context("cannot prepare the sandbox")?,
+    );
+    if !args.no_self_test {
+        let report = prepared
+            .self_test()
+            .context("the sandbox self-test could not run")?;
+        if !report.failed.is_empty() {
+            bail!(
+                "refusing to start: the sandbox self-test failed on this host:\n{}",
+                report.render()
+            );
+        }
+    }
+    mark("prepared + self-test");
+    // Hooks inside reach the daemon, which decides outside the sandbox.
+    crate::daemon::ensure_started(layout).context("cannot start warden's daemon for the hooks")?;
+    let (proxy, bundle) = starting
+        .join()
+        .map_err(|_| anyhow::anyhow!("the proxy failed to start"))??;
+    let proxy_url = proxy.proxy_url(&session_id, &proxy_token);
+    mark("proxy");
+
+    let mut env = warden_sandbox::scrub_env(std::env::vars_os(), &profile.env);
+    for name in [
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "ALL_PROXY",
+    ] {
+        env.set(name, proxy_url.expose());
+    }
+    // Nothing bypasses the proxy.
+    for name in ["NO_PROXY", "no_proxy"] {
+        env.set(name, "");
+    }
+    let bundle_text = bundle.to_string_lossy().into_owned();
+    for name in [
+        "SSL_CERT_FILE",
+        "GIT_SSL_CAINFO",
+        "REQUESTS_CA_BUNDLE",
+        "CURL_CA_BUNDLE",
+        "NODE_EXTRA_CA_CERTS",
+    ] {
+        env.set(name, &bundle_text);
+    }
+    env.set(crate::session::CREDENTIAL_ENV, credential.encode());
+    env.set("WARDEN_SESSION_ID", &session_id);
+    env.set("WARDEN_AGENT", &agent_name);
+    env.set("WARDEN_HOME", layout.root.as_os_str());
+    // Git over SSH cannot pass the proxy: rewrite GitHub's SSH remotes to
+    // HTTPS and make any other ssh use fail with a clear message.
+    env.set("GIT_CONFIG_COUNT", "2");
+    env.set("GIT_CONFIG_KEY_0", "url.https://github.com/.insteadOf");
+    env.set("GIT_CONFIG_VALUE_0", "git@github.com:");
+    env.set("GIT_CONFIG_KEY_1", "url.https://github.com/.insteadOf");
+    env.set("GIT_CONFIG_VALUE_1", "ssh://git@github.com/");
+    env.set(
+        "GIT_SSH_COMMAND",
+        "sh -c 'echo \"warden: git over SSH is not available under warden run; use an HTTPS remote (warden supplies the credential once granted)\" >&2; exit 1'",
+    );
+
+    eprintln!(
+        "warden: session {session_id} for {agent_name} ({human}), credential {}; sandboxed ({}), proxy 127.0.0.1:{}",
+        record.id,
+        prepared
+            .enforced()
+            .controls
+            .iter()
+            .map(|c| c.name())
+            .collect::<Vec<_>>()
+            .join(", "),
+        proxy.port()
+    );
+    for gap in &plan.gaps {
+        eprintln!("warden: note: {gap}");
+    }
+    mark("daemon + env");
+    let mut command = std::process::Command::new(program);
+    command.args(program_args);
+    env.apply_to(&mut command);
+    prepared.attach(&mut command);
+    let status = command
+        .status()
+        .with_context(|| format!("cannot run {program} in the sandbox"))?;
+    mark("command done");
+    let code = status.code().unwrap_or(128 + status.signal_number());
+    // Every decision was recorded before it was answered; the proxy's
+    // threads end with the process instead of being waited for.
+    drop(std::io::Write::flush(&mut std::io::stderr()));
+    std::process::exit(code)
+}
+
+trait SignalNumber {
+    fn signal_number(&self) -> i32;
+}
+
+impl SignalNumber for std::process::ExitStatus {
+    fn signal_number(&self) -> i32 {
+        use std::os::unix::process::ExitStatusExt as _;
+        self.signal().unwrap_or(0)
+    }
+}
+
+/// Runs `warden doctor`: the capability ladder and the self-test of the
+/// standard profile for the current directory.
+pub fn doctor(layout: &Layout, as_json: bool) -> anyhow::Result<ExitCode> {
+    let ladder = warden_sandbox::probe();
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .context("HOME is not set")?;
+    let cwd = std::env::current_dir()?;
+    let workspace = crate::session::repo_of(&cwd)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| cwd.clone());
+    let mut profile = warden_sandbox::Profile::standard(&home, &workspace, &assistant_dirs(&home));
+    // The self-test needs a port to prove the TCP rule against.
+    profile.network.connect_tcp_ports = vec![9];
+    profile.network.unix_sockets = true;
+    profile.denied.push(layout.root.clone());
+    let required = ladder.check_required(&profile);
+    let report = warden_sandbox::Plan::build(&profile)
+        .map_err(anyhow::Error::from)
+        .and_then(|plan| Ok(warden_sandbox::self_test(&plan)?));
+    if as_json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({
+                "ladder": ladder,
+                "required_ok": required.is_ok(),
+                "refusal": required.as_ref().err().map(|r| r.to_string()),
+                "self_test": report.as_ref().ok(),
+                "self_test_error": report.as_ref().err().map(|e| format!("{e:#}")),
+            }))?
+        );
+    } else {
+        print!("{}", ladder.render());
+        match &required {
+            Ok(()) => println!("every control the standard profile requires is available"),
+            Err(refusal) => println!("warden run would refuse to start: {refusal}"),
+        }
+        match &report {
+            Ok(report) => {
+                println!("self-test (each control proven by a canary):");
+                print!("{}", report.render());
+            }
+            Err(e) => println!("self-test could not run: {e:#}"),
+        }
+    }
+    let passed = report.as_ref().is_ok_and(|r| r.failed.is_empty());
+    Ok(if required.is_ok() && passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
