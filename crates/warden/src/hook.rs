@@ -264,6 +264,9 @@ struct Context<'a> {
     payload: &'a HookPayload,
     agent: String,
     human: Option<String>,
+    /// The session grants are issued to: the launcher's (`warden run`),
+    /// whose proxy asks for them, else the assistant's own.
+    grant_session: Option<String>,
 }
 
 impl Context<'_> {
@@ -798,7 +801,7 @@ impl HookState {
         store
             .issue_grant(&warden_store::NewGrant {
                 agent: ctx.agent.clone(),
-                session_id: ctx.payload.session_id.clone(),
+                session_id: ctx.grant_session.clone(),
                 credential,
                 tool_use_id: ctx.payload.tool_use_id.clone(),
                 source,
@@ -819,8 +822,8 @@ impl HookState {
     }
 
     /// Closes the grants that covered a tool call once it finished.
-    fn close_grants(&self, payload: &HookPayload) -> Result<(), String> {
-        if let (Some(session), Some(tool_use)) = (&payload.session_id, &payload.tool_use_id) {
+    fn close_grants(&self, ctx: &Context<'_>) -> Result<(), String> {
+        if let (Some(session), Some(tool_use)) = (&ctx.grant_session, &ctx.payload.tool_use_id) {
             let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
             store
                 .close_grants(session, tool_use)
@@ -876,6 +879,10 @@ impl HookState {
             });
         let ctx = Context {
             payload: &payload,
+            grant_session: launched
+                .as_ref()
+                .map(|v| v.root.session.clone())
+                .or_else(|| payload.session_id.clone()),
             agent,
             human: launched
                 .as_ref()
@@ -978,7 +985,7 @@ impl HookState {
                     Value::String(s) => s.clone(),
                     other => serde_json::to_string(other).unwrap_or_default(),
                 };
-                self.close_grants(&payload)?;
+                self.close_grants(&ctx)?;
                 let findings = secrets::find_secrets(&output);
                 let mut record = ctx.record(RecordKind::Result);
                 record.tool = Some(tool_name.clone());
@@ -1015,7 +1022,7 @@ impl HookState {
                 tool_input,
                 error,
             } => {
-                self.close_grants(&payload)?;
+                self.close_grants(&ctx)?;
                 let mut record = ctx.record(RecordKind::Result);
                 record.tool = Some(tool_name.clone());
                 let error_text = match error {
