@@ -1,0 +1,8 @@
+region = "eu-west-1"
+datadog_api_key = "82053b1dae88774597f40f7e3c20ca59"
+heroku_api_key = "HRKU-AAib5l_fxIjQr6VWXoJtL6kfpXL15jbcCGfGF-2Beb6pEk9pb1-gw8ZFSf43"
+okta_api_token = "004leN8CsL4TV4XvcQEUyYDt2XnUVeKOltWzXpY9w4"
+grafana_auth = "glsa_CLSjQrKW4jrn7eNMCp9CBHYbgUvdqZtX_ad32bc61"
+alicloud_access_key = "LTAIi82LfsEr3anIfPSUcDUj"
+ami_id = "ami-0abcdef1234567890"
+vpc_cidr = "10.20.0.0/16"

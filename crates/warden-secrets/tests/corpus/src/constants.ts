@@ -1,0 +1,16 @@
+export const API_URL = 'https://api.acme.io';
+export const TELEGRAM_BOT_TOKEN = '5987374975:AA0l1PVJ6eAnHG9Zw893qevm75Nbx5LPlky';
+export const FIGMA_TOKEN = 'figd_koHiB8D27or_hekJTmfYZCSsvo6cHWgYupc2Uckd';
+export const POSTMAN_KEY = 'PMAK-870dd47f42a6903158ad842c-2193d6b667d0be20e7d9207b83f4c92b20';
+export const NETLIFY_TOKEN = 'nfp_ov1rcG1wHsB3ekYHaGEcvvuX8l16ZYFBjeJD';
+export const RENDER_KEY = 'rnd_qPVJUIEIsCKW7biUWpOIjB3WYKF05cvm';
+export const POSTHOG_KEY = 'phx_RDQZqoejBZSWgu7BfCvF8OzhRUKrUKnecPRxIEF6c2c';
+export const SUPABASE_PAT = 'sbp_038da925878453a73c07ab8d5d60d70505ea01dc';
+export const DENO_TOKEN = 'ddp_pHrO2zfrDR1za6KyTzAXfOXPBoGNzywykZzQ';
+export const SHOPIFY_TOKEN = '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';
+export const CONTENTFUL_TOKEN = 'CFPAT-_V76DxpT_nFwOeu1xyWLIQFwpXqM8QVbACBtrAml-yN';
+export const MAILCHIMP_KEY = '4322dbc8ad7b172b9f7f8f7d5a8b0d42-us6';
+export const BREVO_KEY = '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';
+export const SUPABASE_ANON_KEY = 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImI4OGRhNTk1In0.eyJpc3MiOiJzdXBhYmFzZSIsInJlZiI6ImZxZGtrdWdocXR1b3ZyYXRjdmppIiwicm9sZSI6ImFub24iLCJpYXQiOjE3MDAwMDAwMDB9.luQZhXPfWLYAf2x53vnNRwx8pe388f6GC7ZU8WCckpUztAukTmSnpwp3KNbzdFGhrAKXFPNJG3Z6huTmuT_aCaIOl2oszVc3EOIADO0e00-ySzqvm0nlAmQYLbkjifVSIB7sKsJhk-zq14D3zyKB5Rk70jXlBuU0LOqSp0IzjYI';
+export const BUILD_HASH = '105127b4616d01e1fea1c4a635e4c84146ad12a1';
+export const SESSION_ID_EXAMPLE = '734dd21c-ee4a-7a55-de27-e5e2edced408';
