@@ -456,6 +456,9 @@ fn url_password_ok(user: &[u8], pw: &[u8]) -> bool {
     if pw.iter().all(u8::is_ascii_digit) && pw.len() <= 5 {
         return false; // a port
     }
+    if pw.iter().all(|&b| b == pw[0]) {
+        return false; // a mask (`****`, `xxxx`), not a password
+    }
     !DEFAULT_PASSWORDS
         .iter()
         .any(|d| pw.eq_ignore_ascii_case(d.as_bytes()))
