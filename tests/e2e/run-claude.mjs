@@ -221,7 +221,7 @@ function stopModel(child) {
 // every string of a JSON value.
 function substitute(value, vars) {
   if (typeof value === 'string') {
-    return value.replace(/\{\{([A-Z_]+)\}\}/g, (m, k) => (k in vars ? vars[k] : m));
+    return value.replace(/\{\{([A-Z0-9_]+)\}\}/g, (m, k) => (k in vars ? vars[k] : m));
   }
   if (Array.isArray(value)) return value.map((v) => substitute(v, vars));
   if (value && typeof value === 'object') {
@@ -393,7 +393,11 @@ async function main() {
 
   let cli;
   try {
-    cli = await run(claude, argv, { cwd: workspace, env, timeoutMs, input: '' });
+    // A launcher (for example `warden run --`) wraps the CLI when given.
+    const launcher = Array.isArray(scn.launcher) ? scn.launcher : [];
+    cli = launcher.length
+      ? await run(launcher[0], [...launcher.slice(1), claude, ...argv], { cwd: workspace, env, timeoutMs, input: '' })
+      : await run(claude, argv, { cwd: workspace, env, timeoutMs, input: '' });
   } finally {
     await stopModel(model);
   }

@@ -80,6 +80,20 @@ pub struct RunConfig {
     /// The developer's credentials the broker may inject.
     #[serde(default)]
     pub credentials: Vec<BrokeredCredential>,
+    /// The assistant's own model API hosts: requests to them are its
+    /// channel to its model, recorded and decided like any other, but a
+    /// POST there is not counted as sending data out.
+    #[serde(default = "default_assistant_hosts")]
+    pub assistant_hosts: Vec<String>,
+    /// Environment variables kept in the sandbox although they look like
+    /// credentials (for example `ANTHROPIC_API_KEY`, when the assistant
+    /// must reach its model with an API key rather than its own login).
+    #[serde(default)]
+    pub keep_env: Vec<String>,
+}
+
+fn default_assistant_hosts() -> Vec<String> {
+    vec!["api.anthropic.com".to_owned()]
 }
 
 fn default_brokered() -> Vec<String> {
@@ -93,6 +107,8 @@ impl Default for RunConfig {
             allow_private_destinations: false,
             extra_roots: Vec::new(),
             credentials: Vec::new(),
+            assistant_hosts: default_assistant_hosts(),
+            keep_env: Vec::new(),
         }
     }
 }

@@ -537,6 +537,12 @@ pub struct RunArgs {
     /// Skip the start-up self-test (the controls are still enforced).
     #[arg(long)]
     pub no_self_test: bool,
+    /// Also let the sandbox read (and execute) PATH (repeatable).
+    #[arg(long = "read-only", value_name = "PATH")]
+    pub read_only: Vec<PathBuf>,
+    /// Also let the sandbox write PATH (repeatable).
+    #[arg(long = "read-write", value_name = "PATH")]
+    pub read_write: Vec<PathBuf>,
     /// The command to run.
     #[arg(last = true, required = true)]
     pub command: Vec<String>,

@@ -26,6 +26,8 @@ use warden_store::{Layout, NewRecord, RecordKind, Store};
 
 /// Decides every proxied request through the engine and records it.
 struct EngineDecider {
+    /// The assistant's model API hosts (`[run] assistant_hosts`).
+    assistant_hosts: Vec<HostPattern>,
     /// Loaded on the first request, not at launch.
     engine: std::sync::OnceLock<Result<Arc<Engine>, String>>,
     warden_home: PathBuf,
@@ -57,6 +59,10 @@ impl EngineDecider {
         let mut action = Action::new(self.who.clone(), what);
         let method = request.method.clone();
         let path = request.path.clone().unwrap_or_default();
+        let own_channel = self
+            .assistant_hosts
+            .iter()
+            .any(|pattern| pattern.matches(&request.host));
         let decision = engine.decide_with(&mut action, |action| {
             let Some(method) = &method else { return };
             if path.contains("git-receive-pack") {
@@ -64,7 +70,7 @@ impl EngineDecider {
                     Class::VcsRemoteWrite,
                     "git push over HTTPS through warden's proxy",
                 );
-            } else if !matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS") {
+            } else if !own_channel && !matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS") {
                 action.context.add(
                     Class::NetworkSend,
                     format!("{method} sends data to {}", request.host),
@@ -247,6 +253,7 @@ fn assistant_dirs(home: &Path) -> Vec<PathBuf> {
 /// file given; the proxy's port is the only TCP destination.
 fn profile(
     layout: &Layout,
+    config: &Config,
     args: &RunArgs,
     home: &Path,
     workspace: &Path,
@@ -261,6 +268,28 @@ fn profile(
         }
         None => warden_sandbox::Profile::standard(home, workspace, &assistant_dirs(home)),
     };
+    // What the command itself needs: its program and warden's own binaries
+    // (the hooks), the temp directory the caller set, and what was asked
+    // for on the command line.
+    if let Some(dir) = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+    {
+        profile.read_only.push(dir);
+    }
+    if let Some(program) = args.command.first().and_then(|p| resolve_program(p)) {
+        if let Some(dir) = program.parent() {
+            profile.read_only.push(dir.to_path_buf());
+        }
+    }
+    if let Some(tmp) = std::env::var_os("TMPDIR").map(PathBuf::from) {
+        if tmp.is_absolute() && !home.starts_with(&tmp) {
+            profile.read_write.push(tmp);
+        }
+    }
+    profile.read_only.extend(args.read_only.iter().cloned());
+    profile.read_write.extend(args.read_write.iter().cloned());
+    profile.env.keep.extend(config.run.keep_env.iter().cloned());
     profile.network.connect_tcp_ports = vec![proxy_port];
     // Hooks inside the sandbox reach warden's daemon over its Unix socket;
     // warden's own state (keys, database) is never readable inside.
@@ -373,7 +402,15 @@ pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
         },
         ..Who::default()
     };
+    let mut assistant_hosts = Vec::new();
+    for host in &config.run.assistant_hosts {
+        assistant_hosts.push(
+            HostPattern::parse(host)
+                .map_err(|e| anyhow::anyhow!("[run] assistant_hosts {host:?}: {e}"))?,
+        );
+    }
     let decider = EngineDecider {
+        assistant_hosts,
         engine: std::sync::OnceLock::new(),
         warden_home: layout.root.clone(),
         user_home: home.clone(),
@@ -424,7 +461,7 @@ pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
     );
     mark("proxy starting");
 
-    let profile = profile(layout, args, &home, &workspace, port)?;
+    let profile = profile(layout, &config, args, &home, &workspace, port)?;
     if let Err(refusal) = ladder.check_required(&profile) {
         bail!("refusing to start: {refusal}\n(run `warden doctor` to see what this host enforces)");
     }
@@ -589,4 +626,18 @@ pub fn doctor(layout: &Layout, as_json: bool) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The absolute path of a program as the shell would find it on PATH.
+fn resolve_program(program: &str) -> Option<PathBuf> {
+    let candidate = Path::new(program);
+    if candidate.components().count() > 1 {
+        return std::fs::canonicalize(candidate).ok();
+    }
+    std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+        .map(|dir| dir.join(program))
+        .find(|path| path.is_file())
+        .and_then(|path| std::fs::canonicalize(path).ok())
 }

@@ -44,9 +44,22 @@ fn ready() -> bool {
 /// Runs one scenario through tests/e2e/run-claude.mjs; returns the report,
 /// the run directory (the caller deletes it) and the workspace.
 fn run_scenario(scenario: &Value) -> (Value, PathBuf, PathBuf) {
-    let mut child = Command::new("node")
+    run_scenario_in(scenario, None)
+}
+
+/// [`run_scenario`] with the run directory chosen by the caller.
+fn run_scenario_in(
+    scenario: &Value,
+    run_dir: Option<&std::path::Path>,
+) -> (Value, PathBuf, PathBuf) {
+    let mut command = Command::new("node");
+    command
         .arg(repo_root().join("tests/e2e/run-claude.mjs"))
-        .arg("-")
+        .arg("-");
+    if let Some(dir) = run_dir {
+        command.arg("--run-dir").arg(dir);
+    }
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -314,6 +327,108 @@ fn offboarding_stops_a_running_session_at_its_next_call() {
         assert!(text.contains("\"credentials_revoked\":1"), "{text}");
     });
     let _ = std::fs::remove_dir_all(&run_dir);
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+/// `warden run -- claude`: the real CLI in the kernel sandbox behind the
+/// egress proxy. Its model traffic goes through the proxy (decided and
+/// recorded), its tool calls through the hook (which reaches the daemon
+/// from inside), the long-lived token in the caller's environment never
+/// reaches it, and the home directory's secrets are unreadable even to a
+/// command the policy allows.
+#[test]
+fn claude_runs_governed_inside_warden_run() {
+    if !ready() {
+        return;
+    }
+    // The sandbox never grants a directory that holds the home directory,
+    // and the system temp directory is granted: keep the run elsewhere.
+    let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    std::fs::create_dir_all(&base).expect("scratch dir");
+    let run_dir = tempfile::Builder::new()
+        .prefix("warden-run-e2e-")
+        .tempdir_in(&base)
+        .expect("run dir");
+    let run_path = std::fs::canonicalize(run_dir.path()).expect("canonical run dir");
+    let warden = quote(env!("CARGO_BIN_EXE_warden"));
+    let token = format!("ghp_{}", "Zq8Lm2Wv6Rt4Yp1Xs9Kd3Nf7Bh5Jc0Gu2Ea");
+    let scenario = json!({
+        "prompt": "Write the file.",
+        // A build target the policy allows (`make` is routine) that does
+        // what the policy cannot see: only the kernel stops it.
+        "files": { "Makefile": "probe:\n\tenv > env.txt\n\t-cat $$HOME/.aws/credentials > leaked.txt 2>&1\n" },
+        "home_files": { ".aws/credentials": "[default]\naws_access_key_id = AKIAEXAMPLEEXAMPLE00\n" },
+        "env": {
+            "WARDEN_HOME": "{{RUN_DIR}}/warden",
+            "WARDEN_HUMAN": "dev@example.com",
+            "GITHUB_TOKEN": token,
+        },
+        "setup": [
+            format!("{warden} init"),
+            format!("{warden} agent register claude-code --kind claude-code --owner owner@example.com"),
+            format!("{warden} install claude-code --scope user"),
+            // The scripted model listens on loopback, standing in for
+            // api.anthropic.com; the harness's dummy API key is its login.
+            "printf '\\n[run]\\nallow_private_destinations = true\\nassistant_hosts = [\"127.0.0.1\"]\\nkeep_env = [\"ANTHROPIC_API_KEY\"]\\n' >> {{RUN_DIR}}/warden/warden.toml".to_owned(),
+        ],
+        "launcher": [
+            env!("CARGO_BIN_EXE_warden"), "run", "--agent", "claude-code",
+            "--read-only", "{{RUN_DIR}}/settings.json", "--read-only", "{{E2E_DIR}}/fixtures", "--",
+        ],
+        "steps": [
+            { "name": "Bash", "input": { "command": "echo one > first.txt", "description": "write" } },
+            { "name": "Bash", "input": { "command": "make probe", "description": "build" } },
+        ],
+        "final_text": "Done.",
+    });
+    let (report, run_path_reported, workspace) = run_scenario_in(&scenario, Some(&run_path));
+    let outcome = std::panic::catch_unwind(|| {
+        assert_eq!(report["exit_code"], 0, "{report}");
+        assert_eq!(run_path_reported, run_path);
+        assert!(
+            workspace.join("first.txt").exists(),
+            "the allowed call ran: {report}"
+        );
+        let env = std::fs::read_to_string(workspace.join("env.txt")).expect("env.txt");
+        assert!(
+            env.contains("WARDEN_SESSION_CREDENTIAL=wsc1."),
+            "the session's credential"
+        );
+        assert!(env.contains("HTTPS_PROXY=http://ws-"), "the proxy");
+        assert!(
+            !env.contains(&token),
+            "the long-lived token stayed out of the sandbox"
+        );
+        let leaked = std::fs::read_to_string(workspace.join("leaked.txt")).unwrap_or_default();
+        assert!(
+            leaked.contains("Permission denied") && !leaked.contains("AKIA"),
+            "~/.aws must be unreadable in the sandbox: {leaked:?}"
+        );
+        let export = Command::new(env!("CARGO_BIN_EXE_warden"))
+            .args(["audit", "export"])
+            .env("WARDEN_HOME", run_path.join("warden"))
+            .output()
+            .expect("export runs");
+        let text = String::from_utf8_lossy(&export.stdout);
+        assert!(
+            text.contains("\"tool\":\"proxy\""),
+            "the model traffic was decided by the proxy: {text}"
+        );
+        assert!(
+            text.contains("\"kind\":\"decision\"") && text.contains("\"tool\":\"Bash\""),
+            "the hook decided: {text}"
+        );
+        assert!(
+            !text.contains(&token),
+            "the token is not in the audit trail"
+        );
+    });
+    let _ = Command::new(env!("CARGO_BIN_EXE_warden"))
+        .args(["daemon", "stop"])
+        .env("WARDEN_HOME", run_path.join("warden"))
+        .output();
     if let Err(panic) = outcome {
         std::panic::resume_unwind(panic);
     }
