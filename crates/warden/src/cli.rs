@@ -74,6 +74,18 @@ pub enum Command {
     /// brokered credentials only where a grant covers the request. Refuses
     /// to start when the host cannot enforce a required control.
     Run(RunArgs),
+    /// Inventory this endpoint: the AI coding assistants installed (by
+    /// binaries, config directories and extension manifests), their
+    /// permission modes, allow rules, hooks, MCP servers and plugins, the
+    /// credentials this account could hand them, a risk tier for each and
+    /// the warden command that fixes each finding. Needs no set-up; never
+    /// prints a secret (fingerprints only).
+    Scan(ScanArgs),
+    /// Map warden's controls to OWASP (NHI, Agentic, LLM), CSA MAESTRO and
+    /// NIST (AI RMF, CSF 2.0) identifiers, each with its status on this
+    /// endpoint computed from live evidence (scan, registry, audit trail,
+    /// sandbox ladder).
+    Report(ReportArgs),
     /// Print which sandbox controls this host enforces, and prove each with
     /// a canary. Exit 1 when `warden run` would refuse to start.
     Doctor {
@@ -546,4 +558,39 @@ pub struct RunArgs {
     /// The command to run.
     #[arg(last = true, required = true)]
     pub command: Vec<String>,
+}
+
+/// `warden scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// The home directory to inventory (default: $HOME).
+    #[arg(long = "home-dir", value_name = "DIR")]
+    pub home_dir: Option<PathBuf>,
+    /// Repositories or directories to search for `.env` files and secrets
+    /// (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub path: Vec<PathBuf>,
+    /// table, json or sarif.
+    #[arg(long, default_value = "table", value_parser = ["table", "json", "sarif"])]
+    pub format: String,
+}
+
+/// `warden report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// owasp-nhi, owasp-asi, owasp-llm, maestro, nist-ai-rmf, nist-csf or all.
+    #[arg(long, default_value = "all")]
+    pub framework: String,
+    /// md, html or json.
+    #[arg(long, default_value = "md")]
+    pub format: String,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The home directory to inventory (default: $HOME).
+    #[arg(long = "home-dir", value_name = "DIR")]
+    pub home_dir: Option<PathBuf>,
+    /// Repositories or directories to search for secrets (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub path: Vec<PathBuf>,
 }

@@ -42,6 +42,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Grants(command) => crate::sessions_cli::grants(&layout, &command),
         Command::Human(command) => crate::sessions_cli::human(&layout, &command),
         Command::Run(args) => crate::run::run(&layout, &args),
+        Command::Scan(args) => crate::posture::scan(&layout, &args),
+        Command::Report(args) => crate::posture::report(&layout, &args),
         Command::Doctor { json } => crate::run::doctor(&layout, json),
         Command::Daemon(DaemonCommand::Run) => crate::daemon::serve(&layout),
         Command::Daemon(DaemonCommand::Start) => crate::daemon::start(&layout),
