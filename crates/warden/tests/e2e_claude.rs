@@ -344,8 +344,17 @@ fn claude_runs_governed_inside_warden_run() {
         return;
     }
     // The sandbox never grants a directory that holds the home directory,
-    // and the system temp directory is granted: keep the run elsewhere.
-    let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    // and the temp directories are granted: keep the run out of them (a
+    // clone under /tmp, as CI may make, runs in /srv instead).
+    let target_tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let in_temp = ["/tmp", "/var/tmp", "/dev/shm"]
+        .iter()
+        .any(|t| target_tmp.starts_with(t));
+    let base = if in_temp {
+        PathBuf::from("/srv/warden-e2e")
+    } else {
+        target_tmp
+    };
     std::fs::create_dir_all(&base).expect("scratch dir");
     let run_dir = tempfile::Builder::new()
         .prefix("warden-run-e2e-")
