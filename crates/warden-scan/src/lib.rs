@@ -61,7 +61,6 @@ pub use render::{render_table, to_json, to_sarif};
 pub use risk::reassess;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -567,24 +566,7 @@ impl CredentialFinding {
 /// SHA-256 of the value. The same secret found by the repository walker
 /// and in a config has the same hash part.
 pub fn fingerprint(kind: &str, secret: &[u8]) -> String {
-    let digest = Sha256::digest(secret);
-    let hash = hex::encode(&digest[..6]);
-    let chars: Vec<char> = String::from_utf8_lossy(secret).chars().collect();
-    let last4: String = if chars.len() < 16 {
-        "****".to_owned()
-    } else {
-        chars[chars.len() - 4..]
-            .iter()
-            .map(|&c| {
-                if c.is_ascii_graphic() && c != ':' {
-                    c
-                } else {
-                    '?'
-                }
-            })
-            .collect()
-    };
-    format!("{kind}:…{last4}:{hash}")
+    warden_secrets::fingerprint_as(kind, secret)
 }
 
 /// Scans the endpoint described by `opts` (see the crate docs). Never

@@ -150,6 +150,12 @@ impl Finding {
 /// is the first 12 hex digits of the SHA-256 of the value. Two findings of
 /// the same secret have the same fingerprint.
 pub fn fingerprint(rule: &Rule, secret: &[u8]) -> String {
+    fingerprint_as(rule.id, secret)
+}
+
+/// [`fingerprint`] under any label (a credential kind where no rule found
+/// the value, as `warden-scan` does for config files).
+pub fn fingerprint_as(label: &str, secret: &[u8]) -> String {
     let digest = Sha256::digest(secret);
     let hash = hex::encode(&digest[..6]);
     let chars: Vec<char> = String::from_utf8_lossy(secret).chars().collect();
@@ -167,7 +173,7 @@ pub fn fingerprint(rule: &Rule, secret: &[u8]) -> String {
             })
             .collect()
     };
-    format!("{}:…{}:{}", rule.id, last4, hash)
+    format!("{label}:…{last4}:{hash}")
 }
 
 /// A compiled set of rules and the keyword automaton that selects them.

@@ -298,6 +298,19 @@ fn profile(
     Ok(profile)
 }
 
+/// The home directory, the current directory and its workspace (git root,
+/// else the directory itself).
+fn places() -> anyhow::Result<(PathBuf, PathBuf, PathBuf)> {
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .context("HOME is not set")?;
+    let cwd = std::env::current_dir()?;
+    let workspace = crate::session::repo_of(&cwd)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| cwd.clone());
+    Ok((home, cwd, workspace))
+}
+
 /// Runs `warden run`.
 pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
     let Some((program, program_args)) = args.command.split_first() else {
@@ -314,13 +327,7 @@ pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let config = Config::load(&layout.config())?;
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .context("HOME is not set")?;
-    let cwd = std::env::current_dir()?;
-    let workspace = crate::session::repo_of(&cwd)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| cwd.clone());
+    let (home, cwd, workspace) = places()?;
 
     // The host must provide what the profile requires, or nothing starts.
     mark("config");
@@ -579,13 +586,7 @@ impl SignalNumber for std::process::ExitStatus {
 /// standard profile for the current directory.
 pub fn doctor(layout: &Layout, as_json: bool) -> anyhow::Result<ExitCode> {
     let ladder = warden_sandbox::probe();
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .context("HOME is not set")?;
-    let cwd = std::env::current_dir()?;
-    let workspace = crate::session::repo_of(&cwd)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| cwd.clone());
+    let (home, _, workspace) = places()?;
     let mut profile = warden_sandbox::Profile::standard(&home, &workspace, &assistant_dirs(&home));
     // The self-test needs a port to prove the TCP rule against.
     profile.network.connect_tcp_ports = vec![9];
