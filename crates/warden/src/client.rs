@@ -85,6 +85,45 @@ pub fn own_uid() -> u32 {
     unsafe { libc::geteuid() }
 }
 
+/// The human at the keyboard: `WARDEN_HUMAN` when set (an enrolled
+/// identity), else `USER` or `LOGNAME`, else the account name of the
+/// process's user (services and containers often set neither variable).
+pub fn current_human() -> Option<String> {
+    ["WARDEN_HUMAN", "USER", "LOGNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
+        .or_else(account_name)
+}
+
+/// The name of the real user's account in the password database.
+fn account_name() -> Option<String> {
+    let mut buf = vec![0u8; 4096];
+    // SAFETY: a zeroed passwd is a valid out-parameter for getpwuid_r.
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: every pointer is to live, writable memory of the given size;
+    // getpwuid_r writes the entry's strings into `buf` only.
+    let rc = unsafe {
+        libc::getpwuid_r(
+            libc::getuid(),
+            &mut pwd,
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            &mut result,
+        )
+    };
+    if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
+        return None;
+    }
+    // SAFETY: pw_name points to a NUL-terminated string inside `buf`,
+    // which outlives this borrow.
+    let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
+    name.to_str()
+        .ok()
+        .map(str::to_owned)
+        .filter(|n| !n.is_empty())
+}
+
 /// What the daemon answered.
 pub enum Reply {
     /// The answer to print (exit 0).
@@ -107,9 +146,7 @@ pub fn ask(root: &Path, agent: Option<&str>, payload: &[u8], deadline: Duration)
         .max(Duration::from_millis(50));
     stream.set_read_timeout(Some(io_deadline)).ok()?;
     stream.set_write_timeout(Some(io_deadline)).ok()?;
-    let human = ["WARDEN_HUMAN", "USER", "LOGNAME"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()));
+    let human = current_human();
     let header = json!({
         "v": PROTOCOL,
         "version": env!("CARGO_PKG_VERSION"),

@@ -16,9 +16,7 @@ use warden_store::{
 /// The human at the keyboard: `WARDEN_HUMAN` when set (an enrolled
 /// identity), else the OS user.
 pub fn current_human() -> Option<String> {
-    ["WARDEN_HUMAN", "USER", "LOGNAME"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
+    crate::client::current_human()
 }
 
 pub fn actor() -> anyhow::Result<String> {
