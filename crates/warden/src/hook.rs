@@ -322,7 +322,12 @@ pub struct HookState {
     touched: Mutex<std::collections::HashMap<String, Instant>>,
     /// Session credentials whose signatures already verified.
     verified: crate::session::VerifiedCache,
+    /// Working directory → repository, with when it was found.
+    repos: Mutex<std::collections::HashMap<String, (Instant, Option<String>)>>,
 }
+
+/// How long a working directory's repository is remembered.
+const REPO_CACHE: Duration = Duration::from_secs(2);
 
 /// The engine and configuration as loaded: when the files were last
 /// checked, what they were, and what was built from them.
@@ -379,6 +384,7 @@ impl HookState {
             engine: Mutex::new(None),
             touched: Mutex::new(std::collections::HashMap::new()),
             verified: crate::session::VerifiedCache::default(),
+            repos: Mutex::new(std::collections::HashMap::new()),
         })
     }
 
@@ -596,6 +602,24 @@ impl HookState {
         (Some(action), decision)
     }
 
+    /// The repository of a working directory, remembered for a moment: a
+    /// session asks for the same directory at every call, and finding the
+    /// git root reads several files.
+    fn repo_of(&self, cwd: &str) -> Option<String> {
+        let mut repos = self.repos.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((at, repo)) = repos.get(cwd) {
+            if at.elapsed() < REPO_CACHE {
+                return repo.clone();
+            }
+        }
+        let repo = crate::session::repo_of(std::path::Path::new(cwd));
+        if repos.len() > 256 {
+            repos.clear();
+        }
+        repos.insert(cwd.to_owned(), (Instant::now(), repo.clone()));
+        repo
+    }
+
     /// Checks the credential presented for this call.
     fn credential_state(
         &self,
@@ -614,7 +638,7 @@ impl HookState {
         if token.is_none() && !config.credentials.required {
             return CredentialState::NotChecked;
         }
-        let repo = crate::session::repo_of(std::path::Path::new(&payload.cwd));
+        let repo = self.repo_of(&payload.cwd);
         let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
         let (state, _) = crate::session::check(
             &store,
