@@ -230,6 +230,28 @@ fn read_credential(spec: &BrokeredCredential) -> anyhow::Result<SecretString> {
     Ok(SecretString::new(value))
 }
 
+/// Writes the session's CA bundle (warden's bundle plus the configured
+/// extra roots) to `$TMPDIR/warden-session-ID/ca-bundle.crt`.
+fn session_bundle(
+    bundle: &Path,
+    extra_roots: &[PathBuf],
+    session_id: &str,
+) -> anyhow::Result<PathBuf> {
+    let mut text = std::fs::read(bundle)
+        .with_context(|| format!("cannot read the CA bundle {}", bundle.display()))?;
+    for path in extra_roots {
+        text.push(b'\n');
+        text.extend(
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?,
+        );
+    }
+    let dir = std::env::temp_dir().join(format!("warden-session-{session_id}"));
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join("ca-bundle.crt");
+    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
+}
+
 /// The proxy password of a session: 32 random bytes, hex.
 fn proxy_password() -> anyhow::Result<String> {
     Ok(format!(
@@ -333,6 +355,12 @@ pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
     mark("config");
     let ladder = warden_sandbox::probe();
     mark("probe");
+    // Refuse before anything else when the host cannot enforce what the
+    // profile requires (the proxy's port does not change what is required).
+    let required = profile(layout, &config, args, &home, &workspace, 0)?;
+    if let Err(refusal) = ladder.check_required(&required) {
+        bail!("refusing to start: {refusal}\n(run `warden doctor` to see what this host enforces)");
+    }
     let store = crate::registry::open(layout)?;
     let agent_name = args
         .agent
@@ -498,6 +526,10 @@ pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
         .join()
         .map_err(|_| anyhow::anyhow!("the proxy failed to start"))??;
     let proxy_url = proxy.proxy_url(&session_id, &proxy_token);
+    // The bundle the sandbox trusts lives outside warden's state directory
+    // (denied inside): a per-session copy in the temp directory, with the
+    // extra roots appended, since tunnelled hosts are verified inside.
+    let bundle = session_bundle(&bundle, &config.run.extra_roots, &session_id)?;
     mark("proxy");
 
     let mut env = warden_sandbox::scrub_env(std::env::vars_os(), &profile.env);
