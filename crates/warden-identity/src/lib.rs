@@ -39,7 +39,7 @@
 #![warn(missing_docs)]
 
 use base64::Engine as _;
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -337,10 +337,17 @@ impl Credential {
         for (index, block) in self.blocks.iter().enumerate() {
             let message = signed_message(index, previous, &block.claims, &block.next_key);
             signer
-                .verify(&message, &block.signature)
+                .verify_strict(&message, &block.signature)
                 .map_err(|_| CredentialError::BadSignature { block: index })?;
             signer = block.next_key;
             previous = Some(&block.signature);
+        }
+        // The proof must be the secret half of the last block's next key.
+        // Whoever saw a delegated credential also saw its parent's blocks;
+        // without this check they could drop the caveats from the end and
+        // present the wider parent under a proof of their own.
+        if self.proof.verifying_key() != signer {
+            return Err(CredentialError::BadProof);
         }
         let (first, rest) = self
             .blocks
@@ -522,7 +529,7 @@ impl Verified {
     pub fn check(&self, expected: &Expected<'_>) -> Result<(), Rejection> {
         if expected.now >= self.expires_at {
             return Err(Rejection::Expired {
-                ago: expected.now - self.expires_at,
+                ago: expected.now.saturating_sub(self.expires_at),
             });
         }
         // A minute of clock skew between processes is tolerated.

@@ -51,8 +51,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     /// Changing any byte of the signed part makes decoding or verification
-    /// fail; only the proof (the last 32 bytes, which the holder owns) may
-    /// change without it.
+    /// fail.
     #[test]
     fn any_altered_signed_byte_is_rejected(position in any::<prop::sample::Index>(), flip in 1u8..=255) {
         let credential = Credential::mint(&issuer(), &claims(1_000, None)).expect("mint");
@@ -60,8 +59,9 @@ proptest! {
             .attenuate(&Caveat::new("subagent:Explore", Some(900), Some(vec!["file_read".into()])).expect("caveat"))
             .expect("attenuate");
         let mut bytes = raw(&child.encode());
-        let signed_len = bytes.len() - 32;
-        let at = position.index(signed_len);
+        // The proof (the last 32 bytes) is covered too: it must match the
+        // last block's next key.
+        let at = position.index(bytes.len());
         bytes[at] ^= flip;
         let outcome = Credential::decode(&text(&bytes)).and_then(|c| c.verify(&issuer().verifying_key()));
         prop_assert!(outcome.is_err(), "byte {at} altered and still verified");
@@ -178,4 +178,36 @@ fn garbage_is_a_clear_error() {
     ));
     let kinds: BTreeSet<&str> = KINDS.into_iter().collect();
     assert_eq!(kinds.len(), 5);
+}
+
+#[test]
+fn dropping_caveats_from_the_end_needs_the_parents_proof() {
+    let parent = Credential::mint(&issuer(), &claims(1_000, None)).expect("mint");
+    let child = parent
+        .attenuate(
+            &Caveat::new(
+                "subagent:Explore",
+                Some(900),
+                Some(vec!["file_read".into()]),
+            )
+            .expect("caveat"),
+        )
+        .expect("attenuate");
+    // Cut the child back to its first block and put any key as the proof:
+    // the proof no longer matches the last block's next key.
+    let bytes = raw(&child.encode());
+    let first_len = usize::from(u16::from_be_bytes([bytes[1], bytes[2]]));
+    let first_end = 1 + 2 + first_len + 32 + 64;
+    let mut cut = vec![1u8];
+    cut.extend_from_slice(&bytes[1..first_end]);
+    cut.extend_from_slice(&[9u8; 32]);
+    let outcome = Credential::decode(&text(&cut)).and_then(|c| c.verify(&issuer().verifying_key()));
+    assert_eq!(outcome.err(), Some(CredentialError::BadProof));
+    // Any altered proof byte is refused too.
+    let mut bytes = raw(&child.encode());
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    let outcome =
+        Credential::decode(&text(&bytes)).and_then(|c| c.verify(&issuer().verifying_key()));
+    assert_eq!(outcome.err(), Some(CredentialError::BadProof));
 }

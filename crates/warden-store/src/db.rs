@@ -21,6 +21,7 @@ const MIGRATIONS: &[Migration] = &[
     crate::registry::migrate_3,
     crate::approvals::migrate_4,
     crate::sessions::migrate_5,
+    crate::sessions::migrate_6,
 ];
 
 /// The schema version this build of Warden creates and understands.
@@ -317,8 +318,8 @@ mod tests {
         let path = dir.path().join("w.db");
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-        assert_eq!(SCHEMA_VERSION, 5);
-        assert_eq!(store.meta("schema").unwrap().as_deref(), Some("5"));
+        assert_eq!(SCHEMA_VERSION, 6);
+        assert_eq!(store.meta("schema").unwrap().as_deref(), Some("6"));
         assert_eq!(store.meta("missing").unwrap(), None);
         let created = store.meta("created_at").unwrap().unwrap();
         assert_eq!(created.len(), "2024-01-01T00:00:00Z".len());
@@ -389,7 +390,7 @@ mod tests {
         }
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-        assert_eq!(store.meta("schema").unwrap().as_deref(), Some("5"));
+        assert_eq!(store.meta("schema").unwrap().as_deref(), Some("6"));
         let tables: i64 = store
             .connection()
             .query_row(
@@ -426,8 +427,8 @@ mod tests {
             old.checkpoint(&key).unwrap().unwrap();
         }
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 5);
-        assert_eq!(store.meta("schema").unwrap().as_deref(), Some("5"));
+        assert_eq!(store.schema_version().unwrap(), 6);
+        assert_eq!(store.meta("schema").unwrap().as_deref(), Some("6"));
         store
             .register_agent(
                 &crate::NewAgent {
@@ -460,7 +461,7 @@ mod tests {
                 err,
                 StoreError::UnsupportedSchema {
                     found: 99,
-                    supported: 5
+                    supported: 6
                 }
             ),
             "{err:?}"

@@ -135,6 +135,17 @@ pub(crate) fn migrate_5(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     )
 }
 
+/// Migration 6: a grant from an `ask` is pending until the human confirms
+/// it outside the assistant (the assistant's own prompt, and anything
+/// that talks to the hook, runs where the assistant runs).
+pub(crate) fn migrate_6(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "ALTER TABLE grants ADD COLUMN confirmed_at TEXT;
+         ALTER TABLE grants ADD COLUMN confirmed_by TEXT;
+         UPDATE grants SET confirmed_at = issued_at WHERE source <> 'ask';",
+    )
+}
+
 /// A credential to remember, as minted or derived.
 #[derive(Debug, Clone, Default)]
 pub struct NewCredential {
@@ -306,6 +317,11 @@ pub struct Grant {
     pub expires_at: String,
     /// When the tool call it covered finished.
     pub closed_at: Option<String>,
+    /// When it became usable: at issue for an approval's grant; for an
+    /// ask's, when the human confirmed it (`warden grants confirm`).
+    pub confirmed_at: Option<String>,
+    /// Who confirmed it.
+    pub confirmed_by: Option<String>,
     /// When it was revoked.
     pub revoked_at: Option<String>,
     /// Who revoked it.
@@ -318,13 +334,16 @@ impl Grant {
     /// Whether it can still be used at `now` (RFC 3339 millis compare as
     /// text).
     pub fn is_live_at(&self, now: &str) -> bool {
-        self.closed_at.is_none() && self.revoked_at.is_none() && self.expires_at.as_str() > now
+        self.confirmed_at.is_some()
+            && self.closed_at.is_none()
+            && self.revoked_at.is_none()
+            && self.expires_at.as_str() > now
     }
 }
 
 const GRANT_COLUMNS: &str = "id, agent, session_id, credential, tool_use_id, source, tool, kind, \
      classes, hosts, summary, issued_at, expires_at, closed_at, revoked_at, revoked_by, \
-     revoke_reason";
+     revoke_reason, confirmed_at, confirmed_by";
 
 fn grant_row(row: &Row<'_>) -> rusqlite::Result<(Grant, String, String)> {
     Ok((
@@ -346,6 +365,8 @@ fn grant_row(row: &Row<'_>) -> rusqlite::Result<(Grant, String, String)> {
             revoked_at: row.get(14)?,
             revoked_by: row.get(15)?,
             revoke_reason: row.get(16)?,
+            confirmed_at: row.get(17)?,
+            confirmed_by: row.get(18)?,
         },
         row.get(8)?,
         row.get(9)?,
@@ -600,15 +621,21 @@ impl Store {
         let tx = self.write_tx()?;
         let current = require_credential(&tx, id)?;
         if current.revoked_at.is_none() {
-            tx.prepare_cached(
-                "UPDATE credentials SET revoked_at = ?1, revoked_by = ?2, revoke_reason = ?3
-                 WHERE id = ?4",
-            )?
+            // The credential and everything derived from it, with their
+            // grants.
+            let family = "WITH RECURSIVE family(id) AS (
+                    SELECT ?4 UNION SELECT c.id FROM credentials c JOIN family f ON c.parent = f.id)";
+            tx.prepare_cached(&format!(
+                "{family} UPDATE credentials SET revoked_at = ?1, revoked_by = ?2,
+                     revoke_reason = ?3
+                 WHERE id IN (SELECT id FROM family) AND revoked_at IS NULL"
+            ))?
             .execute(params![now, actor, reason, id])?;
-            tx.prepare_cached(
-                "UPDATE grants SET revoked_at = ?1, revoked_by = ?2, revoke_reason = ?3
-                 WHERE credential = ?4 AND revoked_at IS NULL AND closed_at IS NULL",
-            )?
+            tx.prepare_cached(&format!(
+                "{family} UPDATE grants SET revoked_at = ?1, revoked_by = ?2, revoke_reason = ?3
+                 WHERE credential IN (SELECT id FROM family) AND revoked_at IS NULL
+                     AND closed_at IS NULL"
+            ))?
             .execute(params![now, actor, reason, id])?;
         }
         let stored = require_credential(&tx, id)?;
@@ -623,6 +650,49 @@ impl Store {
         append_in(&tx, &record, self.signing_key())?;
         tx.commit()?;
         Ok(stored)
+    }
+
+    /// Who revoked a credential of this session other than warden itself at
+    /// session end, and why; a new SessionStart must not undo it.
+    ///
+    /// # Errors
+    /// [`StoreError::Sqlite`].
+    pub fn session_revoked_by_someone(
+        &self,
+        session_id: &str,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        Ok(self
+            .connection()
+            .prepare_cached(
+                "SELECT revoked_by, coalesce(revoke_reason, '') FROM credentials
+                 WHERE session_id = ?1 AND revoked_at IS NOT NULL
+                     AND revoked_by IS NOT NULL AND revoked_by <> 'warden'
+                 ORDER BY revoked_at DESC LIMIT 1",
+            )?
+            .query_row([session_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    /// Who revoked the credential held for a session's subagent, and why.
+    ///
+    /// # Errors
+    /// [`StoreError::Sqlite`].
+    pub fn subagent_revoked(
+        &self,
+        session_id: &str,
+        subagent: &str,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        Ok(self
+            .connection()
+            .prepare_cached(
+                "SELECT coalesce(revoked_by, '?'), coalesce(revoke_reason, '') FROM credentials
+                 WHERE session_id = ?1 AND subagent = ?2 AND revoked_at IS NOT NULL
+                 ORDER BY revoked_at DESC LIMIT 1",
+            )?
+            .query_row(params![session_id, subagent], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?)
     }
 
     /// Revokes the credentials warden held for an assistant session once
@@ -691,7 +761,8 @@ impl Store {
         let id = grant_id()?;
         tx.prepare_cached(&format!(
             "INSERT INTO grants ({GRANT_COLUMNS})
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, NULL, NULL, NULL, NULL)"
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, NULL, NULL, NULL, NULL,
+                     ?14, ?15)"
         ))?
         .execute(params![
             id,
@@ -707,11 +778,21 @@ impl Store {
             one_line(&new.summary),
             format_rfc3339_millis(now),
             format_rfc3339_millis(expires),
+            // An approval was given outside the assistant; an ask was
+            // answered inside it, so it waits for the human's confirmation.
+            (source != "ask").then(|| format_rfc3339_millis(now)),
+            (source != "ask").then(|| source.to_owned()),
         ])?;
         let stored = require_grant(&tx, &id)?;
         let summary = format!(
-            "grant {id} issued to {agent} ({source}) for {}, expires {}",
-            stored.summary, stored.expires_at
+            "grant {id} issued to {agent} ({source}{}) for {}, expires {}",
+            if stored.confirmed_at.is_none() {
+                ", pending the human's confirmation"
+            } else {
+                ""
+            },
+            stored.summary,
+            stored.expires_at
         );
         let mut record = change_record(RecordKind::Grant, one_line(&summary), None, &stored)?;
         record.agent = Some(agent.to_owned());
@@ -782,9 +863,14 @@ impl Store {
             .into_iter()
             .map(finish_grant)
             .collect::<Result<_, _>>()?;
+        // Without `all`: the live ones and those pending confirmation.
         Ok(grants
             .into_iter()
-            .filter(|g| all || g.is_live_at(&now))
+            .filter(|g| {
+                all || (g.closed_at.is_none()
+                    && g.revoked_at.is_none()
+                    && g.expires_at.as_str() > now.as_str())
+            })
             .collect())
     }
 
@@ -803,7 +889,9 @@ impl Store {
         let mut statement = self.connection().prepare_cached(&format!(
             "SELECT {GRANT_COLUMNS} FROM grants
              WHERE session_id = ?1 AND expires_at > ?2 AND closed_at IS NULL
-                 AND revoked_at IS NULL
+                 AND revoked_at IS NULL AND confirmed_at IS NOT NULL
+                 AND (credential IS NULL OR credential NOT IN
+                      (SELECT id FROM credentials WHERE revoked_at IS NOT NULL))
              ORDER BY expires_at"
         ))?;
         let rows = statement
@@ -824,6 +912,42 @@ impl Store {
             }
         }
         Ok(None)
+    }
+
+    /// Confirms a pending grant from an `ask`: the human says, outside the
+    /// assistant, that the action they allowed may use a brokered
+    /// credential. Recorded.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`]; [`StoreError::InvalidInput`] when it is
+    /// not pending (already confirmed, revoked, closed or expired) or the
+    /// actor is blank; [`StoreError::Sqlite`].
+    pub fn confirm_grant(&self, id: &str, actor: &str) -> Result<Grant, StoreError> {
+        let actor = check_text("actor", actor)?;
+        let now = format_rfc3339_millis(SystemTime::now());
+        let tx = self.write_tx()?;
+        let current = require_grant(&tx, id)?;
+        if current.confirmed_at.is_some()
+            || current.revoked_at.is_some()
+            || current.closed_at.is_some()
+            || current.expires_at.as_str() <= now.as_str()
+        {
+            return Err(StoreError::InvalidInput {
+                field: "grant",
+                reason: format!("{id} is not pending (confirmed, revoked, closed or expired)"),
+            });
+        }
+        tx.prepare_cached("UPDATE grants SET confirmed_at = ?1, confirmed_by = ?2 WHERE id = ?3")?
+            .execute(params![now, actor, id])?;
+        let stored = require_grant(&tx, id)?;
+        let summary = format!("grant {id} confirmed by {actor}: {}", stored.summary);
+        let mut record =
+            change_record(RecordKind::Grant, one_line(&summary), Some(actor), &stored)?;
+        record.agent = Some(stored.agent.clone());
+        record.session_id = stored.session_id.clone();
+        append_in(&tx, &record, self.signing_key())?;
+        tx.commit()?;
+        Ok(stored)
     }
 
     /// Revokes one grant.

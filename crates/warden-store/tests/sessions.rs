@@ -88,6 +88,7 @@ fn a_grant_covers_its_session_and_hosts_until_closed() {
         })
         .expect("issue");
     assert!(grant.id.starts_with("grt-"));
+    store.confirm_grant(&grant.id, "dev").expect("confirm");
     let covers = |session: &str, host: &str, class: Option<&str>| {
         store
             .grant_covering(session, host, class)
@@ -126,4 +127,98 @@ fn humans_are_enrolled_and_deactivated_case_insensitively() {
         .expect("deactivate");
     assert_eq!(store.humans().expect("list")[0].state, "inactive");
     assert!(store.deactivate_human("nobody", "secops").is_err());
+}
+
+#[test]
+fn revoking_a_credential_revokes_what_was_derived_from_it_and_their_grants() {
+    let (_dir, store) = store();
+    store
+        .record_credential(&credential("root", "bot", "s1"))
+        .expect("root");
+    let mut child = credential("child", "bot", "s1");
+    child.parent = Some("root".into());
+    child.subagent = Some("sub".into());
+    store.record_credential(&child).expect("child");
+    let grant = store
+        .issue_grant(&NewGrant {
+            agent: "bot".into(),
+            session_id: Some("s1".into()),
+            credential: Some("child".into()),
+            source: "approval:apr-0000000000".into(),
+            kind: "shell".into(),
+            classes: vec!["vcs_remote_write".into()],
+            hosts: vec!["github.com".into()],
+            summary: "push".into(),
+            ttl: Duration::from_secs(60),
+            ..NewGrant::default()
+        })
+        .expect("grant");
+    assert!(store
+        .grant_covering("s1", "github.com", Some("vcs_remote_write"))
+        .expect("q")
+        .is_some());
+    store
+        .revoke_credential("root", "secops", "incident")
+        .expect("revoke");
+    assert!(
+        store
+            .revoked_among(&["child".to_owned()])
+            .expect("q")
+            .is_some(),
+        "the child is revoked"
+    );
+    assert!(store
+        .grant_covering("s1", "github.com", None)
+        .expect("q")
+        .is_none());
+    let all = store.grants(true).expect("grants");
+    assert_eq!(all[0].id, grant.id);
+    assert!(all[0].revoked_at.is_some());
+    assert_eq!(
+        store.subagent_revoked("s1", "sub").expect("q").map(|r| r.0),
+        Some("secops".to_owned())
+    );
+    assert!(intact(&store));
+}
+
+#[test]
+fn an_asks_grant_is_usable_only_once_confirmed() {
+    let (_dir, store) = store();
+    let grant = store
+        .issue_grant(&NewGrant {
+            agent: "bot".into(),
+            session_id: Some("s1".into()),
+            source: "ask".into(),
+            kind: "shell".into(),
+            classes: vec!["vcs_remote_write".into()],
+            hosts: vec!["github.com".into()],
+            summary: "push".into(),
+            ttl: Duration::from_secs(60),
+            ..NewGrant::default()
+        })
+        .expect("grant");
+    assert!(grant.confirmed_at.is_none());
+    assert!(
+        store
+            .grant_covering("s1", "github.com", None)
+            .expect("q")
+            .is_none(),
+        "pending"
+    );
+    store.confirm_grant(&grant.id, "dev").expect("confirm");
+    assert!(store
+        .grant_covering("s1", "github.com", Some("vcs_remote_write"))
+        .expect("q")
+        .is_some());
+    assert!(
+        store
+            .grant_covering("s1", "github.com", Some("deploy"))
+            .expect("q")
+            .is_none(),
+        "another class"
+    );
+    assert!(
+        store.confirm_grant(&grant.id, "dev").is_err(),
+        "confirmed once"
+    );
 }

@@ -499,11 +499,18 @@ pub struct SessionStartArgs {
 /// `warden grants …`.
 #[derive(Debug, Subcommand)]
 pub enum GrantsCommand {
-    /// List live grants (with --all, every grant ever issued).
+    /// List live and pending grants (with --all, every grant ever issued).
     List {
         /// Include expired, closed and revoked grants.
         #[arg(long)]
         all: bool,
+    },
+    /// Confirm a grant an `ask` produced, from outside the assistant: only
+    /// then may the credential broker use it (the assistant's own prompt
+    /// runs where the assistant runs, so its "yes" alone is not enough).
+    Confirm {
+        /// The grant id (grt-…).
+        id: String,
     },
     /// Revoke a grant at once.
     Revoke {

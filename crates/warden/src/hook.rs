@@ -698,11 +698,16 @@ impl HookState {
             .ok_or("warden's signing key is missing")?;
         let parent = warden_identity::Credential::decode(parent)
             .map_err(|e| format!("the {source} credential is invalid: {e}"))?;
+        let held_session = payload
+            .session_id
+            .as_deref()
+            .ok_or("a subagent call without a session id")?;
         let (child, _) = crate::session::derive_subagent(
             &store,
             issuer,
             config,
             &parent,
+            held_session,
             subagent,
             subagent_type,
         )?;
@@ -756,6 +761,16 @@ impl HookState {
             let config = Config::load(&self.layout.config()).map_err(|e| format!("{e}"))?;
             let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
             let cwd = std::path::PathBuf::from(&ctx.payload.cwd);
+            // A revocation by a person outlives the session's restarts
+            // (resume, clear, compaction): no new credential is issued.
+            if let Some((by, why)) = store
+                .session_revoked_by_someone(session)
+                .map_err(|e| format!("cannot read the session's credentials: {e}"))?
+            {
+                return Err(format!(
+                    "the session's credential was revoked by {by} ({why}); no new one is issued"
+                ));
+            }
             let human =
                 crate::session::resolve_human(&config, &store, caller.human.as_deref(), &cwd)?;
             let (_, record) = crate::session::mint(
@@ -803,9 +818,19 @@ impl HookState {
         tool_input: &Value,
         source: String,
     ) -> Result<(), String> {
-        let credential = match &action.who.credential {
-            warden_action::CredentialState::Valid { id, .. } => Some(id.clone()),
-            _ => None,
+        // Only a valid credential yields a grant, and the grant goes to the
+        // session that credential was issued for (the launcher's under
+        // `warden run`), never to a session id the payload merely names.
+        let warden_action::CredentialState::Valid { id, .. } = &action.who.credential else {
+            return Ok(());
+        };
+        let credential = Some(id.clone());
+        let session = {
+            let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+            store
+                .credential(id)
+                .map_err(|e| format!("cannot read the credential: {e}"))?
+                .map(|c| c.session_id)
         };
         let tool = action.what.mcp.as_ref().map(|target| target.server.clone());
         let mut hosts: Vec<String> = action
@@ -825,7 +850,7 @@ impl HookState {
         store
             .issue_grant(&warden_store::NewGrant {
                 agent: ctx.agent.clone(),
-                session_id: ctx.grant_session.clone(),
+                session_id: session,
                 credential,
                 tool_use_id: ctx.payload.tool_use_id.clone(),
                 source,

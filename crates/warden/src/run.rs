@@ -28,6 +28,11 @@ use warden_store::{Layout, NewRecord, RecordKind, Store};
 struct EngineDecider {
     /// The assistant's model API hosts (`[run] assistant_hosts`).
     assistant_hosts: Vec<HostPattern>,
+    /// Every block id of the session's credential, checked for revocation
+    /// at every request.
+    credential_ids: Vec<String>,
+    /// The credential's expiry, Unix seconds.
+    expires_at: i64,
     /// Loaded on the first request, not at launch.
     engine: std::sync::OnceLock<Result<Arc<Engine>, String>>,
     warden_home: PathBuf,
@@ -54,15 +59,37 @@ impl EngineDecider {
 
     fn decide_and_record(&self, request: &EgressRequest) -> Result<Verdict, String> {
         let engine = self.engine()?;
+        // The session's credential and the identity's registry state are
+        // read at every request: a revocation, an offboarding or the
+        // expiry stops the session's traffic at once.
+        let mut who = self.who.clone();
+        {
+            let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+            who.registry = crate::registry::facts(&store, &who.agent)?;
+            let invalid = match store
+                .revoked_among(&self.credential_ids)
+                .map_err(|e| format!("cannot check revocation: {e}"))?
+            {
+                Some((id, why)) => Some(format!("the session credential {id} is not valid: {why}")),
+                None if Store::unix_now() >= self.expires_at => {
+                    Some("the session credential expired; start a new session".to_owned())
+                }
+                None => None,
+            };
+            if let Some(reason) = invalid {
+                who.credential = CredentialState::Invalid { reason };
+            }
+        }
         let mut what = What::new(ActionKind::NetworkFetch, "proxy", self.cwd.clone());
         what.urls.push(request.url());
-        let mut action = Action::new(self.who.clone(), what);
+        let mut action = Action::new(who, what);
         let method = request.method.clone();
         let path = request.path.clone().unwrap_or_default();
         let own_channel = self
             .assistant_hosts
             .iter()
             .any(|pattern| pattern.matches(&request.host));
+        let added = request_class(request, own_channel);
         let decision = engine.decide_with(&mut action, |action| {
             let Some(method) = &method else { return };
             if path.contains("git-receive-pack") {
@@ -93,8 +120,13 @@ impl EngineDecider {
             Effect::Ask | Effect::Approve => {
                 // Nobody can answer a prompt on the wire: a grant from the
                 // hook (an ask answered yes, or an approval) must cover it.
+                // The grant must cover this kind of request: a push needs
+                // a push's grant, any other write a send's.
+                let class = added
+                    .map(Class::as_str)
+                    .or_else(|| action.context.classes.iter().next().map(|c| c.as_str()));
                 match store
-                    .grant_covering(&session, &request.host, None)
+                    .grant_covering(&session, &request.host, class)
                     .map_err(|e| format!("cannot read grants: {e}"))?
                 {
                     Some(grant) => {
@@ -158,6 +190,22 @@ impl EgressDecider for EngineDecider {
     }
 }
 
+/// What a request does beyond reading, as only the proxy can tell: talking
+/// to git-receive-pack is a push (the advertisement GET included, which
+/// the push needs authenticated), other non-reading methods send data out
+/// (except on the assistant's own channel to its model).
+fn request_class(request: &EgressRequest, own_channel: bool) -> Option<Class> {
+    let method = request.method.as_deref()?;
+    let path = request.path.as_deref().unwrap_or_default();
+    if path.contains("git-receive-pack") {
+        Some(Class::VcsRemoteWrite)
+    } else if !own_channel && !matches!(method, "GET" | "HEAD" | "OPTIONS") {
+        Some(Class::NetworkSend)
+    } else {
+        None
+    }
+}
+
 /// Injects a real credential only where a live grant covers the request.
 struct GrantBroker {
     store: Arc<Mutex<Store>>,
@@ -171,9 +219,10 @@ impl CredentialBroker for GrantBroker {
             .credentials
             .iter()
             .find(|(pattern, _, _)| pattern.matches(&request.host))?;
+        let class = request_class(request, false).unwrap_or(Class::NetworkRead);
         let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
         store
-            .grant_covering(&self.session, &request.host, None)
+            .grant_covering(&self.session, &request.host, Some(class.as_str()))
             .ok()
             .flatten()?;
         Some(match spec.inject.as_str() {
@@ -252,6 +301,14 @@ fn session_bundle(
     Ok(path)
 }
 
+/// The issuer's public key, from the store's signing key.
+fn store_key_public(
+    store: &Arc<Mutex<Store>>,
+) -> Option<warden_store::ed25519_dalek::VerifyingKey> {
+    let store = store.lock().unwrap_or_else(|p| p.into_inner());
+    store.signing_key().map(|k| k.verifying_key())
+}
+
 /// The proxy password of a session: 32 random bytes, hex.
 fn proxy_password() -> anyhow::Result<String> {
     Ok(format!(
@@ -312,6 +369,24 @@ fn profile(
     profile.read_only.extend(args.read_only.iter().cloned());
     profile.read_write.extend(args.read_write.iter().cloned());
     profile.env.keep.extend(config.run.keep_env.iter().cloned());
+    // The variables a brokered credential is read from never enter, whatever
+    // their names look like; keeping one would hand the sandbox the token.
+    for spec in &config.run.credentials {
+        if let Some(name) = &spec.env {
+            if profile
+                .env
+                .keep
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(name))
+            {
+                bail!(
+                    "[run] keep_env keeps {name}, which [[run.credentials]] brokers for {}",
+                    spec.host
+                );
+            }
+            profile.env.remove.push(name.clone());
+        }
+    }
     profile.network.connect_tcp_ports = vec![proxy_port];
     // Hooks inside the sandbox reach warden's daemon over its Unix socket;
     // warden's own state (keys, database) is never readable inside.
@@ -444,8 +519,16 @@ pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
                 .map_err(|e| anyhow::anyhow!("[run] assistant_hosts {host:?}: {e}"))?,
         );
     }
+    let verified = credential
+        .verify(
+            &store_key_public(&shared)
+                .context("warden's signing key is missing (run `warden init`)")?,
+        )
+        .context("the session's own credential does not verify")?;
     let decider = EngineDecider {
         assistant_hosts,
+        credential_ids: verified.ids.clone(),
+        expires_at: verified.expires_at,
         engine: std::sync::OnceLock::new(),
         warden_home: layout.root.clone(),
         user_home: home.clone(),

@@ -179,9 +179,16 @@ pub fn derive_subagent(
     issuer: &VerifyingKey,
     config: &Config,
     parent: &Credential,
+    held_session: &str,
     subagent_id: &str,
     subagent_type: Option<&str>,
 ) -> Result<(Credential, Verified), String> {
+    // A subagent whose credential was revoked does not get a new one.
+    if let Ok(Some((by, why))) = store.subagent_revoked(held_session, subagent_id) {
+        return Err(format!(
+            "the subagent's credential was revoked by {by}: {why}"
+        ));
+    }
     let verified_parent = parent.verify(issuer).map_err(|e| e.to_string())?;
     let kinds = subagent_type.and_then(|t| config.credentials.subagents.get(t).cloned());
     let label = format!("subagent:{}", subagent_type.unwrap_or("unknown"));
@@ -194,7 +201,9 @@ pub fn derive_subagent(
             parent: Some(verified_parent.id().to_owned()),
             agent: verified.root.agent.clone(),
             human: verified.root.human.clone(),
-            session_id: verified.root.session.clone(),
+            // Held under the session id the hook looks it up by (the
+            // assistant's), which under `warden run` is not the launcher's.
+            session_id: held_session.to_owned(),
             subagent: Some(subagent_id.to_owned()),
             label: Some(label),
             repo: verified.root.repo.clone(),

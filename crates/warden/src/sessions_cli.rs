@@ -15,7 +15,7 @@ pub fn session(layout: &Layout, command: &SessionCommand) -> anyhow::Result<Exit
     match command {
         SessionCommand::Start(args) => start(layout, &store, args),
         SessionCommand::List { agent } => {
-            let now = warden_store::Store::now_text();
+            let now = warden_store::format_rfc3339(std::time::SystemTime::now());
             for credential in store.credentials(agent.as_deref())? {
                 let state = if credential.revoked_at.is_some() {
                     "revoked"
@@ -167,10 +167,12 @@ pub fn grants(layout: &Layout, command: &GrantsCommand) -> anyhow::Result<ExitCo
                     "revoked"
                 } else if grant.closed_at.is_some() {
                     "closed"
-                } else if grant.is_live_at(&now) {
-                    "live"
-                } else {
+                } else if grant.expires_at.as_str() <= now.as_str() {
                     "expired"
+                } else if grant.confirmed_at.is_none() {
+                    "pending"
+                } else {
+                    "live"
                 };
                 println!(
                     "{}  {:<8} {:<16} {:<20} hosts {:<24} expires {}  {}",
@@ -183,6 +185,16 @@ pub fn grants(layout: &Layout, command: &GrantsCommand) -> anyhow::Result<ExitCo
                     grant.summary
                 );
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        GrantsCommand::Confirm { id } => {
+            let grant = store.confirm_grant(id, &actor()?)?;
+            println!(
+                "grant {} confirmed: the broker may use it for {} until {}",
+                grant.id,
+                grant.hosts.join(", "),
+                grant.expires_at
+            );
             Ok(ExitCode::SUCCESS)
         }
         GrantsCommand::Revoke { id, reason } => {

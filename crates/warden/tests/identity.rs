@@ -601,10 +601,21 @@ fn an_ask_answered_yes_yields_a_grant_that_ends_with_the_call() {
     sandbox.start("dev", "s1");
     let (decision, reason) = sandbox.hook("dev", "git push origin main");
     assert_eq!(decision, "ask", "{reason}");
+    // The developer's "yes" happens inside the assistant, so the grant
+    // waits for a confirmation from outside it.
     let grants = sandbox.stdout_of("dev", &["grants", "list"]);
     assert!(
-        grants.contains("live") && grants.contains("github.com") && grants.contains("ask"),
+        grants.contains("pending") && grants.contains("github.com") && grants.contains("ask"),
         "{grants}"
+    );
+    let id = credential_ids(&grants).remove(0);
+    assert_ok(&sandbox.run("dev", &["grants", "confirm", &id], None));
+    assert!(sandbox
+        .stdout_of("dev", &["grants", "list"])
+        .contains("live"));
+    assert_fails(
+        &sandbox.run("dev", &["grants", "confirm", &id], None),
+        "not pending",
     );
     // The call finished: the grant closes.
     let post = json!({
@@ -687,7 +698,7 @@ fn offboarding_revokes_everything_and_removes_what_warden_installed() {
     assert_eq!(decision, "ask");
     assert!(sandbox
         .stdout_of("dev", &["grants", "list"])
-        .contains("live"));
+        .contains("pending"));
 
     let out = sandbox.run(
         "dev",
@@ -780,5 +791,59 @@ fn the_human_comes_from_the_configured_source() {
             .hook_with("dev", "git status", json!({ "session_id": "s3" }), &[], &[])
             .0,
         "allow"
+    );
+}
+
+#[test]
+fn a_revocation_survives_restarts_of_the_session_and_its_subagents() {
+    let sandbox = Sandbox::new("baseline");
+    sandbox.register("claude-code", "olivia@example.com");
+    sandbox.start("dev", "s1");
+    let inside = json!({ "agent_id": "sub-1", "agent_type": "general-purpose" });
+    assert_eq!(
+        sandbox
+            .hook_with("dev", "git status", inside.clone(), &[], &[])
+            .0,
+        "allow"
+    );
+    let listing = sandbox.stdout_of("dev", &["session", "list"]);
+    let child = listing
+        .lines()
+        .find(|l| l.contains("subagent:general-purpose"))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("the subagent's credential")
+        .to_owned();
+    // A revoked subagent credential is not derived again at its next call.
+    assert_ok(&sandbox.run(
+        "dev",
+        &["session", "revoke", &child, "--reason", "runaway"],
+        None,
+    ));
+    let (decision, reason) = sandbox.hook_with("dev", "git status", inside, &[], &[]);
+    assert_eq!(decision, "deny", "{reason}");
+    assert!(reason.contains("runaway"), "{reason}");
+    // A revoked session credential is not re-issued by a resume.
+    let parent = listing
+        .lines()
+        .find(|l| !l.contains("subagent"))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("the session's credential")
+        .to_owned();
+    assert_ok(&sandbox.run(
+        "dev",
+        &["session", "revoke", &parent, "--reason", "stolen laptop"],
+        None,
+    ));
+    sandbox.start("dev", "s1");
+    let (decision, reason) = sandbox.hook("dev", "git status");
+    assert_eq!(decision, "deny", "{reason}");
+    assert!(
+        reason.contains("stolen laptop") || reason.contains("no session credential"),
+        "{reason}"
+    );
+    let export = sandbox.stdout_of("dev", &["audit", "export"]);
+    assert!(
+        export.contains("no new one is issued"),
+        "the refusal is recorded"
     );
 }

@@ -1562,9 +1562,21 @@ fn git_push_needs_a_grant_and_the_token_never_enters_the_sandbox() {
     let grants = String::from_utf8_lossy(&grants.stdout).into_owned();
     eprintln!("the hook answered {answer}\ngrants:\n{grants}");
     assert!(
-        grants.contains("live") && grants.contains("localhost"),
-        "a live grant for localhost: {grants}"
+        grants.contains("pending") && grants.contains("localhost"),
+        "a pending grant for localhost: {grants}"
     );
+    // The developer confirms it from outside the sandbox (the "yes" of an
+    // ask happens inside, where the sandbox could forge it).
+    let id = grants
+        .split_whitespace()
+        .find(|w| w.starts_with("grt-"))
+        .expect("a grant id")
+        .to_owned();
+    let confirmed = world
+        .warden(&["grants", "confirm", &id])
+        .output()
+        .expect("confirm");
+    assert_ok(&confirmed, "warden grants confirm");
 
     // The same session pushes again: granted, the proxy injects the token.
     fs::write(wt.join("go"), "").expect("go");
