@@ -468,6 +468,7 @@ impl HookState {
         tool_input: &Value,
         decision: Decision,
         caller: &Caller,
+        requester: Option<String>,
     ) -> Result<(Decision, Option<String>), String> {
         let fingerprint = action_fingerprint(
             &ctx.agent,
@@ -503,7 +504,7 @@ impl HookState {
         }
         // Segregation of duties needs a requester to compare the approver
         // with; without one, nobody may approve.
-        if ctx.human.as_deref().is_none_or(|h| h.trim().is_empty()) {
+        if requester.as_deref().is_none_or(|h| h.trim().is_empty()) {
             let mut decision = decision;
             decision.reasons.push(
                 "no approval can be requested: the session's human is unknown (set WARDEN_HUMAN or USER)".to_owned(),
@@ -518,7 +519,7 @@ impl HookState {
                     fingerprint: fingerprint.clone(),
                     agent: ctx.agent.clone(),
                     session_id: ctx.payload.session_id.clone(),
-                    requester: ctx.human.clone(),
+                    requester: requester.clone(),
                     // The approver sees the whole input and where it runs.
                     summary: truncate(
                         &secrets::redact(&format!(
@@ -965,22 +966,22 @@ impl HookState {
                 );
                 let needs_grant = engine.policy().requires_grant(&decision);
                 let (decision, approval) = if decision.effect == Effect::Approve {
+                    // The requester segregation of duties compares against
+                    // is the human the session's credential was issued to.
+                    let requester = match action.as_ref().map(|a| &a.who.credential) {
+                        Some(warden_action::CredentialState::Valid { id, .. }) => {
+                            let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+                            store.credential(id).ok().flatten().map(|c| c.human)
+                        }
+                        _ => None,
+                    }
+                    .or_else(|| ctx.human.clone());
                     self.approval(
-                        &engine, &config, &ctx, tool_name, tool_input, decision, caller,
+                        &engine, &config, &ctx, tool_name, tool_input, decision, caller, requester,
                     )?
                 } else {
                     (decision, None)
                 };
-                if let (true, Some(action)) = (needs_grant, &action) {
-                    let source = match (&approval, decision.effect) {
-                        (Some(id), Effect::Allow) => Some(format!("approval:{id}")),
-                        (None, Effect::Ask) => Some("ask".to_owned()),
-                        _ => None,
-                    };
-                    if let Some(source) = source {
-                        self.issue_grant(&config, &ctx, action, tool_name, tool_input, source)?;
-                    }
-                }
                 let mut record = ctx.record(RecordKind::Decision);
                 record.tool = Some(tool_name.clone());
                 record.summary = describe_call(tool_name, tool_input);
@@ -998,6 +999,18 @@ impl HookState {
                     detail.insert("production".into(), json!(action.context.production));
                 }
                 append(record)?;
+                // The grant follows the recorded decision: a decision
+                // that could not be recorded leaves no grant behind.
+                if let (true, Some(action)) = (needs_grant, &action) {
+                    let source = match (&approval, decision.effect) {
+                        (Some(id), Effect::Allow) => Some(format!("approval:{id}")),
+                        (None, Effect::Ask) => Some("ask".to_owned()),
+                        _ => None,
+                    };
+                    if let Some(source) = source {
+                        self.issue_grant(&config, &ctx, action, tool_name, tool_input, source)?;
+                    }
+                }
                 Ok(match payload.event {
                     HookEvent::PreToolUse { .. } => claude_hook::pre_tool_use_answer(&decision),
                     _ => claude_hook::permission_request_answer(&decision),

@@ -268,6 +268,8 @@ pub fn report(layout: &Layout, args: &ReportArgs) -> anyhow::Result<ExitCode> {
             );
         }
         let now_text = Store::now_text();
+        // Credentials store whole seconds; compare them in that format.
+        let now_seconds = warden_store::format_rfc3339(now);
         let live = count(store, "SELECT count(*) FROM grants WHERE revoked_at IS NULL AND closed_at IS NULL AND expires_at > ?1", &now_text);
         if let Some(n) = live {
             evidence.insert(keys::GRANTS_LIVE, Metric::count(n, "grants live now"));
@@ -291,7 +293,7 @@ pub fn report(layout: &Layout, args: &ReportArgs) -> anyhow::Result<ExitCode> {
                 .credentials(Some(&agent.name))
                 .unwrap_or_default()
                 .iter()
-                .any(|c| c.revoked_at.is_none() && c.expires_at.as_str() > now_text.as_str());
+                .any(|c| c.revoked_at.is_none() && c.expires_at.as_str() > now_seconds.as_str());
             live_after += u64::from(holds);
             hooks_after += u64::from(!store.installs(&agent.name).unwrap_or_default().is_empty());
         }

@@ -188,6 +188,49 @@ impl EgressDecider for EngineDecider {
             Verdict::deny(format!("warden: {reason}; denied to stay safe"))
         })
     }
+
+    /// Records what the decision record cannot say: a request refused
+    /// without a decision (no proxy authentication, a malformed request), a
+    /// request blocked after it was allowed (a secret in its body, a size
+    /// limit), and every request into which a credential was injected.
+    fn record(&self, request: &EgressRequest, verdict: &Verdict, outcome: &warden_proxy::Outcome) {
+        use warden_proxy::Outcome;
+        let summary = match (verdict, outcome) {
+            (Verdict::Allow, Outcome::Refused { status }) => {
+                format!(
+                    "proxy blocked an allowed request ({status}): {}",
+                    request.url()
+                )
+            }
+            (Verdict::Deny { reason }, Outcome::Refused { status })
+                if request.session.is_none() =>
+            {
+                format!("proxy refused ({status}) without a session: {reason}")
+            }
+            (
+                _,
+                Outcome::Forwarded {
+                    status,
+                    credential_injected: true,
+                },
+            ) => format!(
+                "proxy injected a brokered credential under a grant ({status}): {} {}",
+                request.method.as_deref().unwrap_or("?"),
+                request.url()
+            ),
+            _ => return,
+        };
+        let mut record = NewRecord::new(RecordKind::Event, secrets::redact(&summary));
+        record.session_id = self.who.session_id.clone();
+        record.agent = Some(self.who.agent.clone());
+        record.human = self.who.human.clone();
+        record.tool = Some("proxy".to_owned());
+        record.detail = json!({ "entry": "proxy", "host": request.host, "port": request.port });
+        let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        // The request is already answered; losing this line is not worth a
+        // panic on the proxy's thread.
+        let _ = store.append(&record);
+    }
 }
 
 /// What a request does beyond reading, as only the proxy can tell: talking
