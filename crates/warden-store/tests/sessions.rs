@@ -23,6 +23,21 @@ fn intact(store: &Store) -> bool {
         .is_ok()
 }
 
+/// A push grant for session s1 on github.com, from `source`.
+fn push_grant(source: &str) -> NewGrant {
+    NewGrant {
+        agent: "bot".into(),
+        session_id: Some("s1".into()),
+        source: source.into(),
+        kind: "shell".into(),
+        classes: vec!["vcs_remote_write".into()],
+        hosts: vec!["github.com".into()],
+        summary: "Bash: git push".into(),
+        ttl: Duration::from_secs(60),
+        ..NewGrant::default()
+    }
+}
+
 fn credential(id: &str, agent: &str, session: &str) -> NewCredential {
     NewCredential {
         id: id.into(),
@@ -75,16 +90,9 @@ fn a_grant_covers_its_session_and_hosts_until_closed() {
     let (_dir, store) = store();
     let grant = store
         .issue_grant(&NewGrant {
-            agent: "bot".into(),
-            session_id: Some("s1".into()),
             tool_use_id: Some("t1".into()),
-            source: "ask".into(),
-            kind: "shell".into(),
-            classes: vec!["vcs_remote_write".into()],
             hosts: vec!["github.com".into(), "*.githubusercontent.com".into()],
-            summary: "Bash: git push".into(),
-            ttl: Duration::from_secs(60),
-            ..NewGrant::default()
+            ..push_grant("ask")
         })
         .expect("issue");
     assert!(grant.id.starts_with("grt-"));
@@ -141,16 +149,8 @@ fn revoking_a_credential_revokes_what_was_derived_from_it_and_their_grants() {
     store.record_credential(&child).expect("child");
     let grant = store
         .issue_grant(&NewGrant {
-            agent: "bot".into(),
-            session_id: Some("s1".into()),
             credential: Some("child".into()),
-            source: "approval:apr-0000000000".into(),
-            kind: "shell".into(),
-            classes: vec!["vcs_remote_write".into()],
-            hosts: vec!["github.com".into()],
-            summary: "push".into(),
-            ttl: Duration::from_secs(60),
-            ..NewGrant::default()
+            ..push_grant("approval:apr-0000000000")
         })
         .expect("grant");
     assert!(store
@@ -184,19 +184,7 @@ fn revoking_a_credential_revokes_what_was_derived_from_it_and_their_grants() {
 #[test]
 fn an_asks_grant_is_usable_only_once_confirmed() {
     let (_dir, store) = store();
-    let grant = store
-        .issue_grant(&NewGrant {
-            agent: "bot".into(),
-            session_id: Some("s1".into()),
-            source: "ask".into(),
-            kind: "shell".into(),
-            classes: vec!["vcs_remote_write".into()],
-            hosts: vec!["github.com".into()],
-            summary: "push".into(),
-            ttl: Duration::from_secs(60),
-            ..NewGrant::default()
-        })
-        .expect("grant");
+    let grant = store.issue_grant(&push_grant("ask")).expect("grant");
     assert!(grant.confirmed_at.is_none());
     assert!(
         store

@@ -641,7 +641,7 @@ impl HookState {
         }
         let repo = self.repo_of(&payload.cwd);
         let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
-        let (state, _) = crate::session::check(
+        let state = crate::session::check(
             &store,
             self.verifying_key.as_ref(),
             &self.verified,

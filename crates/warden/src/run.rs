@@ -372,14 +372,14 @@ fn assistant_dirs(home: &Path) -> Vec<PathBuf> {
 }
 
 /// Builds the sandbox profile: the standard one for the workspace, or the
-/// file given; the proxy's port is the only TCP destination.
+/// file given. The caller adds the proxy's port, the only TCP destination,
+/// once it has one.
 fn profile(
     layout: &Layout,
     config: &Config,
     args: &RunArgs,
     home: &Path,
     workspace: &Path,
-    proxy_port: u16,
 ) -> anyhow::Result<warden_sandbox::Profile> {
     let mut profile = match &args.profile {
         Some(path) => {
@@ -430,7 +430,6 @@ fn profile(
             profile.env.remove.push(name.clone());
         }
     }
-    profile.network.connect_tcp_ports = vec![proxy_port];
     // Hooks inside the sandbox reach warden's daemon over its Unix socket;
     // warden's own state (keys, database) is never readable inside.
     profile.network.unix_sockets = true;
@@ -474,9 +473,10 @@ pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
     let ladder = warden_sandbox::probe();
     mark("probe");
     // Refuse before anything else when the host cannot enforce what the
-    // profile requires (the proxy's port does not change what is required).
-    let required = profile(layout, &config, args, &home, &workspace, 0)?;
-    if let Err(refusal) = ladder.check_required(&required) {
+    // profile requires (the proxy's port, added later, changes nothing
+    // that is required).
+    let mut profile = profile(layout, &config, args, &home, &workspace)?;
+    if let Err(refusal) = ladder.check_required(&profile) {
         bail!("refusing to start: {refusal}\n(run `warden doctor` to see what this host enforces)");
     }
     let store = crate::registry::open(layout)?;
@@ -622,10 +622,7 @@ pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
     );
     mark("proxy starting");
 
-    let profile = profile(layout, &config, args, &home, &workspace, port)?;
-    if let Err(refusal) = ladder.check_required(&profile) {
-        bail!("refusing to start: {refusal}\n(run `warden doctor` to see what this host enforces)");
-    }
+    profile.network.connect_tcp_ports = vec![port];
     let plan = warden_sandbox::Plan::build(&profile).context("cannot plan the sandbox")?;
     if let Err(refusal) = ladder.check_plan(&plan) {
         bail!("refusing to start: {refusal}\n(run `warden doctor` to see what this host enforces)");

@@ -257,15 +257,14 @@ pub struct Presented<'a> {
 }
 
 /// Checks a presented credential: signatures, revocation, expiry and
-/// binding. Returns the state for the action and, when valid, the
-/// verified credential.
+/// binding. Returns the state for the action.
 pub fn check(
     store: &Store,
     issuer: Option<&VerifyingKey>,
     cache: &VerifiedCache,
     presented: &Presented<'_>,
-) -> (CredentialState, Option<Verified>) {
-    let invalid = |reason: String| (CredentialState::Invalid { reason }, None);
+) -> CredentialState {
+    let invalid = |reason: String| CredentialState::Invalid { reason };
     let Some(token) = presented.token else {
         return invalid(format!(
             "no session credential: the session was not started through warden's SessionStart hook, `warden session start` or `warden run` (agent {})",
@@ -294,11 +293,8 @@ pub fn check(
     if let Err(rejection) = verified.check(&presented.expected) {
         return invalid(rejection.to_string());
     }
-    (
-        CredentialState::Valid {
-            id: verified.id().to_owned(),
-            label: verified.labels.last().cloned(),
-        },
-        Some(verified),
-    )
+    CredentialState::Valid {
+        id: verified.id().to_owned(),
+        label: verified.labels.last().cloned(),
+    }
 }

@@ -66,16 +66,17 @@ fn start(
     args: &SessionStartArgs,
 ) -> anyhow::Result<ExitCode> {
     let config = Config::load(&layout.config())?;
-    let agent = store
+    let identity = store
         .agent(&args.agent)?
         .with_context(|| format!("no agent named {} (register it first)", args.agent))?;
-    if agent.state != AgentState::Active {
+    if identity.state != AgentState::Active {
         bail!(
             "{} is {}; no session can start for it",
-            agent.name,
-            agent.state.as_str()
+            identity.name,
+            identity.state.as_str()
         );
     }
+    let agent = identity.name.as_str();
     let cwd = match &args.cwd {
         Some(dir) => std::fs::canonicalize(dir)
             .with_context(|| format!("cannot use {} as the session's directory", dir.display()))?,
@@ -88,42 +89,19 @@ fn start(
     let ttl = args
         .ttl
         .map(|seconds| seconds.clamp(1, config.session_ttl().as_secs()));
-    finish(
-        store,
-        &config,
-        &agent.name,
-        &human,
-        &session_id,
-        &cwd,
-        args,
-        ttl,
-    )
-}
-
-#[allow(clippy::too_many_arguments)]
-fn finish(
-    store: &warden_store::Store,
-    config: &Config,
-    agent: &str,
-    human: &str,
-    session_id: &str,
-    cwd: &std::path::Path,
-    args: &SessionStartArgs,
-    ttl_seconds: Option<u64>,
-) -> anyhow::Result<ExitCode> {
     let (credential, record) = crate::session::mint_with_ttl(
         store,
         store.signing_key(),
-        config,
+        &config,
         &crate::session::SessionRequest {
             agent,
-            human,
-            session: session_id,
-            cwd,
+            human: &human,
+            session: &session_id,
+            cwd: &cwd,
             task: args.task.as_deref(),
             held: false,
         },
-        ttl_seconds,
+        ttl,
     )
     .map_err(anyhow::Error::msg)?;
     let token = credential.encode();
@@ -137,9 +115,9 @@ fn finish(
         use std::os::unix::process::CommandExt as _;
         let error = std::process::Command::new(program)
             .args(rest)
-            .current_dir(cwd)
+            .current_dir(&cwd)
             .env(crate::session::CREDENTIAL_ENV, &token)
-            .env("WARDEN_SESSION_ID", session_id)
+            .env("WARDEN_SESSION_ID", &session_id)
             .env("WARDEN_AGENT", agent)
             .exec();
         bail!("cannot run {program}: {error}");
