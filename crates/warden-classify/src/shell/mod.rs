@@ -813,20 +813,37 @@ thread_local! {
 
 /// Parses bash source; None when the grammar cannot be loaded or parsing fails.
 fn parse_bash(source: &str) -> Option<tree_sitter::Tree> {
+    // tree-sitter-bash's scanner passes code points to the C library's
+    // `isdigit`/`isalpha`, which index a table meant for bytes: a large code
+    // point reads out of bounds and can crash the process. So the parser
+    // sees every non-ASCII byte as `x`, a word character as bash itself
+    // treats them (it splits words on ASCII blanks only). Offsets are
+    // unchanged, so callers slice the original source with the tree's
+    // byte ranges.
+    let ascii;
+    let bytes: &[u8] = if source.is_ascii() {
+        source.as_bytes()
+    } else {
+        ascii = source
+            .bytes()
+            .map(|b| if b.is_ascii() { b } else { b'x' })
+            .collect::<Vec<u8>>();
+        &ascii
+    };
     PARSER.with(|cell| {
         // A nested parse (bash -c inside bash -c) happens after the outer
         // parse returned, so the borrow is never held twice; if it were,
         // fall back to a fresh parser.
         let mut slot = match cell.try_borrow_mut() {
             Ok(slot) => slot,
-            Err(_) => return fresh_parser().and_then(|mut p| p.parse(source, None)),
+            Err(_) => return fresh_parser().and_then(|mut p| p.parse(bytes, None)),
         };
         if slot.is_none() {
             *slot = fresh_parser();
         }
         let parser = slot.as_mut()?;
         parser.reset();
-        parser.parse(source, None)
+        parser.parse(bytes, None)
     })
 }
 
