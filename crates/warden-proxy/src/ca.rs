@@ -168,13 +168,10 @@ impl LocalCa {
         &self.cert_der
     }
 
-    /// Writes `ca-bundle.pem` next to the CA: the system's trusted roots
-    /// (from `system_bundle`, or from [`SYSTEM_CA_BUNDLE`] when `None` and it
-    /// exists) followed by the warden CA, and returns its path. Point
-    /// `SSL_CERT_FILE`, `GIT_SSL_CAINFO`, `REQUESTS_CA_BUNDLE`,
-    /// `CURL_CA_BUNDLE` and `NODE_EXTRA_CA_CERTS` at it. The file is
-    /// replaced atomically.
-    pub fn ca_bundle(&self, system_bundle: Option<&Path>) -> Result<PathBuf, CaError> {
+    /// The bytes of a CA bundle: the system's trusted roots (from
+    /// `system_bundle`, or from [`SYSTEM_CA_BUNDLE`] when `None` and it
+    /// exists) followed by the warden CA.
+    pub fn ca_bundle_bytes(&self, system_bundle: Option<&Path>) -> Result<Vec<u8>, CaError> {
         let mut bundle = Vec::new();
         let system = match system_bundle {
             Some(p) => Some(p.to_path_buf()),
@@ -188,7 +185,22 @@ impl LocalCa {
         }
         bundle.extend_from_slice(b"# Warden local CA (TLS interception of brokered hosts)\n");
         bundle.extend_from_slice(self.cert_pem.as_bytes());
+        Ok(bundle)
+    }
+
+    /// Writes `ca-bundle.pem` next to the CA ([`ca_bundle_bytes`]) and
+    /// returns its path. Point `SSL_CERT_FILE`, `GIT_SSL_CAINFO`,
+    /// `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE` and `NODE_EXTRA_CA_CERTS` at
+    /// it. The file is replaced atomically, and only when its content
+    /// changes.
+    ///
+    /// [`ca_bundle_bytes`]: LocalCa::ca_bundle_bytes
+    pub fn ca_bundle(&self, system_bundle: Option<&Path>) -> Result<PathBuf, CaError> {
+        let bundle = self.ca_bundle_bytes(system_bundle)?;
         let path = self.dir.join(CA_BUNDLE_FILE);
+        if fs::read(&path).is_ok_and(|current| current == bundle) {
+            return Ok(path);
+        }
         let tmp = self
             .dir
             .join(format!(".{CA_BUNDLE_FILE}.{}", std::process::id()));

@@ -94,7 +94,7 @@ pub mod net;
 mod server;
 pub mod tls;
 
-pub use ca::{CaError, LocalCa};
+pub use ca::{CaError, LocalCa, SYSTEM_CA_BUNDLE};
 pub use config::{Limits, ProxyAuth, ProxyConfig, Timeouts};
 pub use credentials::{
     constant_time_eq, CredentialBroker, InjectedCredential, NoBroker, SecretString,

@@ -168,7 +168,7 @@ pub use profile::{
 pub use selftest::{CanaryResult, SelfTestReport};
 
 #[cfg(target_os = "linux")]
-pub use linux::{apply, hide_in_running, Prepared};
+pub use linux::{apply, hide_in_running, Adopted, Handoff, HandoffGuard, LaunchSelfTest, Prepared};
 
 /// What a [`Prepared`] sandbox enforces.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -89,9 +89,14 @@ pub fn own_uid() -> u32 {
 /// identity), else `USER` or `LOGNAME`, else the account name of the
 /// process's user (services and containers often set neither variable).
 pub fn current_human() -> Option<String> {
+    human_from(|k| std::env::var(k).ok())
+}
+
+/// [`current_human`] from another process's environment.
+pub fn human_from(var: impl Fn(&str) -> Option<String>) -> Option<String> {
     ["WARDEN_HUMAN", "USER", "LOGNAME"]
         .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
+        .find_map(|k| var(k).filter(|v| !v.trim().is_empty()))
         .or_else(account_name)
 }
 

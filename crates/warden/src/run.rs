@@ -284,9 +284,10 @@ impl CredentialBroker for GrantBroker {
 
 /// Reads a brokered credential from the developer's own store, in
 /// warden's process (never in the sandbox).
-fn read_credential(spec: &BrokeredCredential) -> anyhow::Result<SecretString> {
+fn read_credential(spec: &BrokeredCredential, caller: &Caller) -> anyhow::Result<SecretString> {
     let value = if let Some(name) = &spec.env {
-        std::env::var(name)
+        caller
+            .var_string(name)
             .with_context(|| format!("{name} is not set (credential for {})", spec.host))?
     } else if let Some(path) = &spec.file {
         std::fs::read_to_string(path).with_context(|| {
@@ -302,6 +303,9 @@ fn read_credential(spec: &BrokeredCredential) -> anyhow::Result<SecretString> {
             .with_context(|| format!("the credential command for {} is empty", spec.host))?;
         let out = std::process::Command::new(program)
             .args(args)
+            .env_clear()
+            .envs(caller.env.iter().map(|(k, v)| (k, v)))
+            .current_dir(&caller.cwd)
             .stderr(std::process::Stdio::null())
             .output()
             .with_context(|| format!("cannot run {program} for the credential of {}", spec.host))?;
@@ -322,25 +326,81 @@ fn read_credential(spec: &BrokeredCredential) -> anyhow::Result<SecretString> {
     Ok(SecretString::new(value))
 }
 
-/// Writes the session's CA bundle (warden's bundle plus the configured
-/// extra roots) to `$TMPDIR/warden-session-ID/ca-bundle.crt`.
-fn session_bundle(
-    bundle: &Path,
+/// The CA bundle the sandbox trusts: the system's roots, warden's CA and
+/// the configured extra roots (tunnelled hosts are verified inside).
+///
+/// It cannot live in warden's state directory, which is denied inside, so
+/// it is a content-addressed file in a private per-user directory under the
+/// temp directory, shared by every session with the same trust and never
+/// written twice. Its content is compared at every launch (the temp
+/// directory is writable inside the sandbox), and the launcher masks it
+/// read-only inside, so no session can alter what the next one trusts.
+fn trust_bundle(
+    ca_dir: &Path,
     extra_roots: &[PathBuf],
-    session_id: &str,
+    temp_dir: &Path,
 ) -> anyhow::Result<PathBuf> {
-    let mut text = std::fs::read(bundle)
-        .with_context(|| format!("cannot read the CA bundle {}", bundle.display()))?;
+    use sha2::Digest as _;
+    use std::os::unix::fs::{DirBuilderExt as _, MetadataExt as _, OpenOptionsExt as _};
+    let ca = match std::fs::read_to_string(ca_dir.join("ca.pem")) {
+        Ok(pem) => pem,
+        // The first launch on this machine creates the CA.
+        Err(_) => LocalCa::load_or_create(ca_dir)
+            .context("cannot create warden's local CA")?
+            .cert_pem()
+            .to_owned(),
+    };
+    let system = Path::new(warden_proxy::SYSTEM_CA_BUNDLE);
+    let mut bundle = if system.exists() {
+        std::fs::read(system).with_context(|| format!("cannot read {}", system.display()))?
+    } else {
+        Vec::new()
+    };
+    if !bundle.is_empty() && !bundle.ends_with(b"\n") {
+        bundle.push(b'\n');
+    }
+    bundle.extend_from_slice(b"# Warden local CA (TLS interception of brokered hosts)\n");
+    bundle.extend_from_slice(ca.as_bytes());
     for path in extra_roots {
-        text.push(b'\n');
-        text.extend(
+        bundle.push(b'\n');
+        bundle.extend(
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?,
         );
     }
-    let dir = std::env::temp_dir().join(format!("warden-session-{session_id}"));
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let path = dir.join("ca-bundle.crt");
-    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    // SAFETY: geteuid has no preconditions.
+    let uid = unsafe { libc::geteuid() };
+    let dir = temp_dir.join(format!("warden-{uid}-trust"));
+    match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot create {}", dir.display())),
+    }
+    // Another user may have made it first: use it only if it is ours and
+    // private, and a directory rather than a link.
+    let meta = std::fs::symlink_metadata(&dir)
+        .with_context(|| format!("cannot inspect {}", dir.display()))?;
+    if !meta.is_dir() || meta.uid() != uid || meta.mode() & 0o077 != 0 {
+        bail!(
+            "refusing {}: it is not a private directory owned by this user",
+            dir.display()
+        );
+    }
+    let digest = sha2::Sha256::digest(&bundle);
+    let name: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let path = dir.join(format!("ca-bundle-{name}.crt"));
+    let current = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&path)
+        .and_then(|mut f| {
+            let mut bytes = Vec::with_capacity(bundle.len());
+            std::io::Read::read_to_end(&mut f, &mut bytes).map(|_| bytes)
+        });
+    if current.ok().as_deref() != Some(&bundle[..]) {
+        let tmp = dir.join(format!(".ca-bundle-{name}.{}", std::process::id()));
+        std::fs::write(&tmp, &bundle).with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+    }
     Ok(path)
 }
 
@@ -378,6 +438,7 @@ fn profile(
     layout: &Layout,
     config: &Config,
     args: &RunArgs,
+    caller: &Caller,
     home: &Path,
     workspace: &Path,
 ) -> anyhow::Result<warden_sandbox::Profile> {
@@ -399,12 +460,16 @@ fn profile(
     {
         profile.read_only.push(dir);
     }
-    if let Some(program) = args.command.first().and_then(|p| resolve_program(p)) {
+    if let Some(program) = args
+        .command
+        .first()
+        .and_then(|p| resolve_program(p, caller))
+    {
         if let Some(dir) = program.parent() {
             profile.read_only.push(dir.to_path_buf());
         }
     }
-    if let Some(tmp) = std::env::var_os("TMPDIR").map(PathBuf::from) {
+    if let Some(tmp) = caller.var("TMPDIR").map(PathBuf::from) {
         if tmp.is_absolute() && !home.starts_with(&tmp) {
             profile.read_write.push(tmp);
         }
@@ -439,34 +504,89 @@ fn profile(
 
 /// The home directory, the current directory and its workspace (git root,
 /// else the directory itself).
-fn places() -> anyhow::Result<(PathBuf, PathBuf, PathBuf)> {
-    let home = std::env::var_os("HOME")
+fn places(caller: &Caller) -> anyhow::Result<(PathBuf, PathBuf, PathBuf)> {
+    let home = caller
+        .var("HOME")
         .map(PathBuf::from)
         .context("HOME is not set")?;
-    let cwd = std::env::current_dir()?;
+    let cwd = caller.cwd.clone();
     let workspace = crate::session::repo_of(&cwd)
         .map(PathBuf::from)
         .unwrap_or_else(|| cwd.clone());
     Ok((home, cwd, workspace))
 }
 
-/// Runs `warden run`.
-pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
+/// Who asked for a launch: this process, or warden's front through the
+/// daemon. Everything the launch reads from "the caller" (its environment,
+/// its directory) comes from here, never from the daemon's own.
+pub struct Caller {
+    /// The caller's environment, before scrubbing.
+    pub env: Vec<(std::ffi::OsString, std::ffi::OsString)>,
+    /// The caller's working directory.
+    pub cwd: PathBuf,
+    /// The process that spawns the command (the canaries try its `/proc`
+    /// files and signal it).
+    pub pid: i32,
+}
+
+impl Caller {
+    /// This process.
+    pub fn this_process() -> anyhow::Result<Caller> {
+        Ok(Caller {
+            env: std::env::vars_os().collect(),
+            cwd: std::env::current_dir().context("cannot read the current directory")?,
+            pid: i32::try_from(std::process::id()).unwrap_or(i32::MAX),
+        })
+    }
+
+    fn var(&self, name: &str) -> Option<&std::ffi::OsStr> {
+        self.env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_os_str())
+    }
+
+    fn var_string(&self, name: &str) -> Option<String> {
+        self.var(name).and_then(|v| v.to_str()).map(str::to_owned)
+    }
+}
+
+/// A launch, ready to spawn: the command, its scrubbed environment, the
+/// prepared sandbox, the session's proxy (running until this is dropped)
+/// and what to tell the developer.
+pub struct Launch {
+    /// The program to run.
+    pub program: String,
+    /// Its arguments.
+    pub args: Vec<String>,
+    /// The environment the command gets.
+    pub env: warden_sandbox::ScrubbedEnv,
+    /// The sandbox, prepared.
+    pub prepared: Arc<warden_sandbox::Prepared>,
+    /// Lines for the developer's terminal: the session, then every gap.
+    pub notices: Vec<String>,
+    /// The session's egress proxy.
+    pub proxy: warden_proxy::RunningProxy,
+    /// Skip the start-up self-test.
+    pub no_self_test: bool,
+}
+
+/// Prepares a launch for `caller`: the session and its credential, the
+/// sandbox (planned, prepared, refused when the host cannot enforce what
+/// the profile requires) and the proxy. `mark` receives progress for
+/// `WARDEN_RUN_TIMING`.
+pub fn prepare(
+    layout: &Layout,
+    args: &RunArgs,
+    caller: &Caller,
+    mark: &dyn Fn(&str),
+) -> anyhow::Result<Launch> {
     let Some((program, program_args)) = args.command.split_first() else {
         bail!("nothing to run: give the command after `--` (for example `warden run -- claude`)");
     };
-    let t0 = std::time::Instant::now();
-    let timing = std::env::var_os("WARDEN_RUN_TIMING").is_some();
-    let mark = |what: &str| {
-        if timing {
-            eprintln!(
-                "warden: {:>8.2} ms {what}",
-                t0.elapsed().as_secs_f64() * 1e3
-            );
-        }
-    };
     let config = Config::load(&layout.config())?;
-    let (home, cwd, workspace) = places()?;
+    let (home, cwd, workspace) = places(caller)?;
 
     // The host must provide what the profile requires, or nothing starts.
     mark("config");
@@ -475,7 +595,7 @@ pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
     // Refuse before anything else when the host cannot enforce what the
     // profile requires (the proxy's port, added later, changes nothing
     // that is required).
-    let mut profile = profile(layout, &config, args, &home, &workspace)?;
+    let mut profile = profile(layout, &config, args, caller, &home, &workspace)?;
     if let Err(refusal) = ladder.check_required(&profile) {
         bail!("refusing to start: {refusal}\n(run `warden doctor` to see what this host enforces)");
     }
@@ -496,7 +616,7 @@ pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
     let human = crate::session::resolve_human(
         &config,
         &store,
-        crate::registry::current_human().as_deref(),
+        crate::client::human_from(|k| caller.var_string(k)).as_deref(),
         &cwd,
     )
     .map_err(anyhow::Error::msg)?;
@@ -523,7 +643,7 @@ pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
     for spec in &config.run.credentials {
         let pattern = HostPattern::parse(&spec.host)
             .map_err(|e| anyhow::anyhow!("[[run.credentials]] host {:?}: {e}", spec.host))?;
-        brokered.push((pattern, spec.clone(), read_credential(spec)?));
+        brokered.push((pattern, spec.clone(), read_credential(spec, caller)?));
     }
 
     let proxy_token = SecretString::new(proxy_password()?);
@@ -591,38 +711,38 @@ pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
         .context("cannot find a free port for the proxy")?
         .port();
     let ca_dir = layout.root.join("ca");
+    let temp_dir = caller
+        .var("TMPDIR")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .unwrap_or_else(|| PathBuf::from("/tmp"));
+    let bundle = trust_bundle(&ca_dir, &config.run.extra_roots, &temp_dir)?;
     let run_config = config.run.clone();
-    let starting = std::thread::spawn(
-        move || -> anyhow::Result<(warden_proxy::RunningProxy, PathBuf)> {
-            let ca =
-                Arc::new(LocalCa::load_or_create(ca_dir).context("cannot load warden's local CA")?);
-            let bundle = ca
-                .ca_bundle(None)
-                .context("cannot write the CA bundle for the sandbox")?;
-            let mut roots = UpstreamRoots::default();
-            for path in &run_config.extra_roots {
-                roots.add_pem_file(path).map_err(|e| {
-                    anyhow::anyhow!("cannot add the roots in {}: {e}", path.display())
-                })?;
-            }
-            let proxy_config = ProxyConfig {
-                listen: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
-                auth: ProxyAuth::Required(Arc::new(tokens)),
-                brokered_hosts,
-                ca: Some(ca),
-                upstream_roots: roots,
-                scanner: Some(scanner),
-                allow_private_destinations: run_config.allow_private_destinations,
-                ..ProxyConfig::default()
-            };
-            let proxy = Proxy::bind(proxy_config, decider, broker)
-                .context("cannot start the egress proxy")?;
-            Ok((proxy, bundle))
-        },
-    );
+    let starting = std::thread::spawn(move || -> anyhow::Result<warden_proxy::RunningProxy> {
+        let ca =
+            Arc::new(LocalCa::load_or_create(ca_dir).context("cannot load warden's local CA")?);
+        let mut roots = UpstreamRoots::default();
+        for path in &run_config.extra_roots {
+            roots
+                .add_pem_file(path)
+                .map_err(|e| anyhow::anyhow!("cannot add the roots in {}: {e}", path.display()))?;
+        }
+        let proxy_config = ProxyConfig {
+            listen: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+            auth: ProxyAuth::Required(Arc::new(tokens)),
+            brokered_hosts,
+            ca: Some(ca),
+            upstream_roots: roots,
+            scanner: Some(scanner),
+            allow_private_destinations: run_config.allow_private_destinations,
+            ..ProxyConfig::default()
+        };
+        Proxy::bind(proxy_config, decider, broker).context("cannot start the egress proxy")
+    });
     mark("proxy starting");
 
     profile.network.connect_tcp_ports = vec![port];
+    profile.governance.push(bundle.clone());
     let plan = warden_sandbox::Plan::build(&profile).context("cannot plan the sandbox")?;
     if let Err(refusal) = ladder.check_plan(&plan) {
         bail!("refusing to start: {refusal}\n(run `warden doctor` to see what this host enforces)");
@@ -631,31 +751,14 @@ pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
     let prepared = Arc::new(
         warden_sandbox::Prepared::new(&plan, &ladder).context("cannot prepare the sandbox")?,
     );
-    if !args.no_self_test {
-        let report = prepared
-            .self_test()
-            .context("the sandbox self-test could not run")?;
-        if !report.failed.is_empty() {
-            bail!(
-                "refusing to start: the sandbox self-test failed on this host:\n{}",
-                report.render()
-            );
-        }
-    }
-    mark("prepared + self-test");
-    // Hooks inside reach the daemon, which decides outside the sandbox.
-    crate::daemon::ensure_started(layout).context("cannot start warden's daemon for the hooks")?;
-    let (proxy, bundle) = starting
+    mark("prepared");
+    let proxy = starting
         .join()
         .map_err(|_| anyhow::anyhow!("the proxy failed to start"))??;
     let proxy_url = proxy.proxy_url(&session_id, &proxy_token);
-    // The bundle the sandbox trusts lives outside warden's state directory
-    // (denied inside): a per-session copy in the temp directory, with the
-    // extra roots appended, since tunnelled hosts are verified inside.
-    let bundle = session_bundle(&bundle, &config.run.extra_roots, &session_id)?;
     mark("proxy");
 
-    let mut env = warden_sandbox::scrub_env(std::env::vars_os(), &profile.env);
+    let mut env = warden_sandbox::scrub_env(caller.env.iter().cloned(), &profile.env);
     for name in [
         "HTTP_PROXY",
         "HTTPS_PROXY",
@@ -695,7 +798,7 @@ pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
         "sh -c 'echo \"warden: git over SSH is not available under warden run; use an HTTPS remote (warden supplies the credential once granted)\" >&2; exit 1'",
     );
 
-    eprintln!(
+    let mut notices = vec![format!(
         "warden: session {session_id} for {agent_name} ({human}), credential {}; sandboxed ({}), proxy 127.0.0.1:{}",
         record.id,
         prepared
@@ -706,24 +809,109 @@ pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
             .collect::<Vec<_>>()
             .join(", "),
         proxy.port()
-    );
-    for gap in &plan.gaps {
-        eprintln!("warden: note: {gap}");
+    )];
+    notices.extend(plan.gaps.iter().map(|gap| format!("warden: note: {gap}")));
+    mark("env");
+    Ok(Launch {
+        program: program.clone(),
+        args: program_args.to_vec(),
+        env,
+        prepared,
+        notices,
+        proxy,
+        no_self_test: args.no_self_test,
+    })
+}
+
+/// Runs `warden run` in this process (the front found no daemon to
+/// prepare it).
+pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let t0 = std::time::Instant::now();
+    let timing = std::env::var_os("WARDEN_RUN_TIMING").is_some();
+    let mark = |what: &str| {
+        if timing {
+            eprintln!(
+                "warden: {:>8.2} ms {what}",
+                t0.elapsed().as_secs_f64() * 1e3
+            );
+        }
+    };
+    let caller = Caller::this_process()?;
+    let launch = prepare(layout, args, &caller, &mark)?;
+    // Hooks inside reach the daemon, which decides outside the sandbox.
+    crate::daemon::ensure_started(layout).context("cannot start warden's daemon for the hooks")?;
+    for line in &launch.notices {
+        eprintln!("{line}");
     }
-    mark("daemon + env");
+    let program = &launch.program;
     let mut command = std::process::Command::new(program);
-    command.args(program_args);
-    env.apply_to(&mut command);
-    prepared.attach(&mut command);
-    let status = command
-        .status()
-        .with_context(|| format!("cannot run {program} in the sandbox"))?;
+    command.args(&launch.args);
+    launch.env.apply_to(&mut command);
+    // The self-test runs in the command's own process, after the sandbox
+    // is enforced and before exec: a canary that escapes stops the exec.
+    let self_test = if launch.no_self_test {
+        launch.prepared.attach(&mut command);
+        None
+    } else {
+        Some(
+            launch
+                .prepared
+                .attach_self_tested(&mut command)
+                .context("cannot set up the sandbox self-test")?,
+        )
+    };
+    let spawned = command.spawn();
+    drop(command);
+    if let Some(self_test) = self_test {
+        if let Err(refusal) = judge_self_test(self_test.finish()) {
+            if let Ok(mut child) = spawned {
+                // Unreachable in practice: a failed canary stops the exec.
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+            bail!("{refusal}");
+        }
+    }
+    mark("self-tested and spawned");
+    let mut child = spawned.with_context(|| format!("cannot run {program} in the sandbox"))?;
+    // The terminal's interrupt and quit reach the command (the same process
+    // group); warden stays, so the proxy serves the session to its end.
+    ignore_terminal_signals();
+    let status = child
+        .wait()
+        .with_context(|| format!("cannot wait for {program}"))?;
     mark("command done");
     let code = status.code().unwrap_or(128 + status.signal_number());
     // Every decision was recorded before it was answered; the proxy's
     // threads end with the process instead of being waited for.
     drop(std::io::Write::flush(&mut std::io::stderr()));
     std::process::exit(code)
+}
+
+/// The verdict on a launch's self-test: `Err` with the refusal to print.
+pub fn judge_self_test(
+    report: Result<warden_sandbox::SelfTestReport, warden_sandbox::SandboxError>,
+) -> Result<(), String> {
+    match report {
+        Ok(report) if report.failed.is_empty() => Ok(()),
+        Ok(report) => Err(format!(
+            "refusing to start: the sandbox self-test failed on this host:\n{}",
+            report.render()
+        )),
+        Err(e) => Err(format!(
+            "refusing to start: the sandbox self-test could not run: {e}"
+        )),
+    }
+}
+
+/// Ignore SIGINT and SIGQUIT in the launcher once the command runs.
+pub fn ignore_terminal_signals() {
+    // SAFETY: setting a signal's disposition to SIG_IGN has no
+    // preconditions.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_IGN);
+        libc::signal(libc::SIGQUIT, libc::SIG_IGN);
+    }
 }
 
 trait SignalNumber {
@@ -741,7 +929,7 @@ impl SignalNumber for std::process::ExitStatus {
 /// standard profile for the current directory.
 pub fn doctor(layout: &Layout, as_json: bool) -> anyhow::Result<ExitCode> {
     let ladder = warden_sandbox::probe();
-    let (home, _, workspace) = places()?;
+    let (home, _, workspace) = places(&Caller::this_process()?)?;
     let mut profile = warden_sandbox::Profile::standard(&home, &workspace, &assistant_dirs(&home));
     // The self-test needs a port to prove the TCP rule against.
     profile.network.connect_tcp_ports = vec![9];
@@ -785,12 +973,13 @@ pub fn doctor(layout: &Layout, as_json: bool) -> anyhow::Result<ExitCode> {
 }
 
 /// The absolute path of a program as the shell would find it on PATH.
-fn resolve_program(program: &str) -> Option<PathBuf> {
+fn resolve_program(program: &str, caller: &Caller) -> Option<PathBuf> {
     let candidate = Path::new(program);
     if candidate.components().count() > 1 {
-        return std::fs::canonicalize(candidate).ok();
+        return std::fs::canonicalize(caller.cwd.join(candidate)).ok();
     }
-    std::env::var_os("PATH")
+    caller
+        .var("PATH")
         .into_iter()
         .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
         .map(|dir| dir.join(program))

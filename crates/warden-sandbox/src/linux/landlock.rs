@@ -28,6 +28,9 @@ use landlock::{
 use crate::plan::{Access as Grant, Plan};
 use crate::SandboxError;
 
+/// Log denials in programs the sandboxed process executes (ABI 7).
+const LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON: u32 = 1 << 1;
+
 /// `landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION)`.
 const CREATE_RULESET_VERSION: libc::c_uint = 1;
 
@@ -79,6 +82,8 @@ pub(crate) struct Built {
     pub(crate) ruleset: RulesetCreated,
     pub(crate) net: bool,
     pub(crate) scopes: bool,
+    /// `landlock_restrict_self` flags.
+    pub(crate) restrict_flags: u32,
 }
 
 /// Build the ruleset for `plan` on a kernel with ABI `kernel`.
@@ -148,14 +153,18 @@ pub(crate) fn build(plan: &Plan, kernel: u32) -> Result<Built, SandboxError> {
                 .map_err(err)?;
         }
     }
-    if abi >= ABI::V7 {
-        // Log denials after exec too (when the audit subsystem is on), so
-        // the host's audit log shows what the sandboxed program tried.
-        created = created.log_new_exec(true).map_err(err)?;
-    }
+    // Log denials after exec too (when the audit subsystem is on), so the
+    // host's audit log shows what the sandboxed program tried. The child
+    // calls landlock_restrict_self itself, with these flags.
+    let restrict_flags = if abi >= ABI::V7 {
+        LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON
+    } else {
+        0
+    };
     Ok(Built {
         ruleset: created,
         net,
         scopes,
+        restrict_flags,
     })
 }

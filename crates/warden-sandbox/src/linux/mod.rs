@@ -19,8 +19,10 @@ use std::os::unix::process::CommandExt;
 use std::process::Command;
 use std::sync::Arc;
 
-use ::landlock::{RulesetCreated, RulesetStatus};
+use std::os::fd::OwnedFd;
+
 use seccompiler::BpfProgram;
+use serde::{Deserialize, Serialize};
 
 use crate::{Control, Enforced, HostFacts, Ladder, MaskKind, Missing, Plan, SandboxError};
 
@@ -33,7 +35,19 @@ use mask::PreparedMask;
 #[derive(Debug)]
 pub struct Prepared {
     plan: Plan,
-    ruleset: Option<RulesetCreated>,
+    enforcement: Arc<Enforcement>,
+    enforced: Enforced,
+}
+
+/// What a child applies between fork and exec: data only, ready for
+/// system calls.
+#[derive(Debug)]
+struct Enforcement {
+    /// The Landlock ruleset, built with every right a hard requirement (so
+    /// a ruleset that exists is fully enforced).
+    ruleset: Option<OwnedFd>,
+    /// `landlock_restrict_self` flags.
+    landlock_flags: u32,
     filters: Vec<BpfProgram>,
     masks: Vec<PreparedMask>,
     /// Enter a private mount namespace even with nothing to mask at start,
@@ -41,7 +55,157 @@ pub struct Prepared {
     private_mounts: bool,
     drop_caps: bool,
     close_fds: bool,
-    enforced: Enforced,
+}
+
+/// A prepared sandbox in a form another process can enforce in its own
+/// child: warden's small front binary launches the command itself (so it
+/// keeps the terminal and its process group) while the daemon prepares.
+/// The Landlock ruleset travels beside it as a descriptor (`SCM_RIGHTS`).
+/// Canary files and the listener stay with the preparing process (the
+/// [`HandoffGuard`]) until the launch is over.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Handoff {
+    masks: Vec<(Vec<u8>, bool, bool)>,
+    private_mounts: bool,
+    drop_caps: bool,
+    close_fds: bool,
+    /// Each program's instructions packed as `code | jt << 16 | jf << 24 | k << 32`.
+    filters: Vec<Vec<u64>>,
+    /// `Some(flags)` when a Landlock ruleset descriptor goes with it.
+    landlock_flags: Option<u32>,
+    canaries: Option<selftest::CanarySet>,
+}
+
+/// What the preparing side keeps while a [`Handoff`] is launched: the
+/// canaries' files and listener.
+pub struct HandoffGuard {
+    _outside: Option<selftest::Outside>,
+}
+
+impl std::fmt::Debug for HandoffGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HandoffGuard").finish_non_exhaustive()
+    }
+}
+
+/// A [`Handoff`] received and made ready to enforce.
+#[derive(Debug)]
+pub struct Adopted {
+    enforcement: Arc<Enforcement>,
+    canaries: Option<Arc<selftest::CanarySet>>,
+}
+
+impl Adopted {
+    /// Convert `handoff` (and the ruleset descriptor that came with it)
+    /// into the form a child enforces. Fails when they do not match.
+    pub fn new(handoff: Handoff, ruleset: Option<OwnedFd>) -> Result<Adopted, SandboxError> {
+        let bad = |what: &str| {
+            SandboxError::Enforce(io::Error::new(io::ErrorKind::InvalidData, what.to_owned()))
+        };
+        if handoff.landlock_flags.is_some() != ruleset.is_some() {
+            return Err(bad("the Landlock ruleset and its description do not match"));
+        }
+        let masks = handoff
+            .masks
+            .into_iter()
+            .map(|(target, hide, is_dir)| {
+                Ok(PreparedMask {
+                    target: CString::new(target)
+                        .map_err(|_| bad("a mask path holds a NUL byte"))?,
+                    hide,
+                    is_dir,
+                })
+            })
+            .collect::<Result<Vec<_>, SandboxError>>()?;
+        let filters = handoff
+            .filters
+            .iter()
+            .map(|program| {
+                if program.is_empty() || program.len() > usize::from(u16::MAX) {
+                    return Err(bad("a seccomp program is empty or too long"));
+                }
+                Ok(program.iter().map(|&i| unpack(i)).collect::<BpfProgram>())
+            })
+            .collect::<Result<Vec<_>, SandboxError>>()?;
+        Ok(Adopted {
+            enforcement: Arc::new(Enforcement {
+                ruleset,
+                landlock_flags: handoff.landlock_flags.unwrap_or(0),
+                filters,
+                masks,
+                private_mounts: handoff.private_mounts,
+                drop_caps: handoff.drop_caps,
+                close_fds: handoff.close_fds,
+            }),
+            canaries: handoff.canaries.map(Arc::new),
+        })
+    }
+
+    /// Install the enforcement, and the canaries when the handoff carries
+    /// them, as `cmd`'s `pre_exec` hook (see [`Prepared::attach_self_tested`]).
+    /// Without canaries the result is `None`.
+    pub fn attach(&self, cmd: &mut Command) -> Result<Option<LaunchSelfTest>, SandboxError> {
+        match &self.canaries {
+            Some(set) => attach_tested(&self.enforcement, set, cmd).map(Some),
+            None => {
+                attach_plain(&self.enforcement, cmd);
+                Ok(None)
+            }
+        }
+    }
+}
+
+fn pack(f: &seccompiler::sock_filter) -> u64 {
+    u64::from(f.code) | u64::from(f.jt) << 16 | u64::from(f.jf) << 24 | u64::from(f.k) << 32
+}
+
+fn unpack(i: u64) -> seccompiler::sock_filter {
+    seccompiler::sock_filter {
+        code: (i & 0xffff) as u16,
+        jt: (i >> 16 & 0xff) as u8,
+        jf: (i >> 24 & 0xff) as u8,
+        k: (i >> 32) as u32,
+    }
+}
+
+fn attach_plain(enforcement: &Arc<Enforcement>, cmd: &mut Command) {
+    let me = Arc::clone(enforcement);
+    // SAFETY: enforce_in_child is async-signal-safe (system calls only,
+    // on data prepared before fork).
+    unsafe {
+        cmd.pre_exec(move || me.enforce_in_child());
+    }
+}
+
+fn attach_tested(
+    enforcement: &Arc<Enforcement>,
+    set: &Arc<selftest::CanarySet>,
+    cmd: &mut Command,
+) -> Result<LaunchSelfTest, SandboxError> {
+    let (read_end, write_end) = selftest::pipe()?;
+    let wfd = std::os::fd::AsRawFd::as_raw_fd(&write_end);
+    let me = Arc::clone(enforcement);
+    let canaries = Arc::clone(set);
+    // SAFETY: enforce_in_child and attempt_all are system calls only, on
+    // data prepared before fork.
+    unsafe {
+        cmd.pre_exec(move || {
+            let enforced = me.enforce_in_child();
+            selftest::write_status(wfd, &enforced);
+            enforced?;
+            if canaries.attempt_all(wfd) {
+                Ok(())
+            } else {
+                Err(io::Error::from_raw_os_error(libc::EPERM))
+            }
+        });
+    }
+    Ok(LaunchSelfTest {
+        set: Arc::clone(set),
+        read_end,
+        write_end: Some(write_end),
+        outside: None,
+    })
 }
 
 impl Prepared {
@@ -67,12 +231,14 @@ impl Prepared {
             }
         };
 
+        let mut landlock_flags = 0;
         let ruleset = if ladder.available(Control::FsAllowList) {
             let built = landlock::build(plan, ladder.facts.landlock_abi)?;
             controls.insert(Control::FsAllowList);
             missing(Control::TcpPorts, &mut controls, built.net);
             missing(Control::IpcScope, &mut controls, built.scopes);
-            Some(built.ruleset)
+            landlock_flags = built.restrict_flags;
+            Option::<OwnedFd>::from(built.ruleset)
         } else {
             missing(Control::FsAllowList, &mut controls, false);
             missing(Control::TcpPorts, &mut controls, false);
@@ -120,18 +286,27 @@ impl Prepared {
             controls.insert(Control::DropCapabilities);
         }
 
+        if ladder.available(Control::FsAllowList) && ruleset.is_none() {
+            return Err(SandboxError::Landlock(
+                "the kernel gave no ruleset descriptor".to_owned(),
+            ));
+        }
+        let mask_count = masks.len();
         Ok(Prepared {
             plan: plan.clone(),
-            ruleset,
-            filters,
-            masks: masks.clone(),
-            private_mounts: ladder.available(Control::Masking),
-            drop_caps,
-            close_fds: profile.process.close_inherited_fds,
+            enforcement: Arc::new(Enforcement {
+                ruleset,
+                landlock_flags,
+                filters,
+                masks,
+                private_mounts: ladder.available(Control::Masking),
+                drop_caps,
+                close_fds: profile.process.close_inherited_fds,
+            }),
             enforced: Enforced {
                 landlock_abi: ladder.facts.landlock_abi,
                 controls,
-                masks: masks.len(),
+                masks: mask_count,
                 not_enforced,
             },
         })
@@ -156,13 +331,129 @@ impl Prepared {
     /// 3. drop capabilities (root);
     /// 4. set `no_new_privs`;
     /// 5. install the seccomp filters;
-    /// 6. restrict itself with the Landlock ruleset, and fail unless the
-    ///    kernel reports it fully enforced.
+    /// 6. restrict itself with the Landlock ruleset (built with every right
+    ///    a hard requirement, so it is fully enforced or not built).
     ///
     /// Only system calls: no allocation, no locks. Any failure is an error,
     /// so `Command::spawn` fails instead of running the program less
     /// confined than planned.
     pub fn enforce_in_child(&self) -> io::Result<()> {
+        self.enforcement.enforce_in_child()
+    }
+
+    /// Install [`enforce_in_child`](Self::enforce_in_child) as `cmd`'s
+    /// `pre_exec` hook. The environment is not touched: apply a
+    /// [`ScrubbedEnv`](crate::ScrubbedEnv) to `cmd` as well.
+    pub fn attach(self: &Arc<Self>, cmd: &mut Command) {
+        attach_plain(&self.enforcement, cmd);
+    }
+
+    /// Run the canary self-test against this prepared sandbox, in a
+    /// throw-away child.
+    pub fn self_test(&self) -> Result<crate::SelfTestReport, SandboxError> {
+        selftest::run(self)
+    }
+
+    /// Like [`attach`](Self::attach), and the launched process itself
+    /// proves the sandbox before it becomes the command: between
+    /// enforcement and `exec` it tries every canary of
+    /// [`self_test`](Self::self_test), and when any behaves otherwise than
+    /// required it does not exec (`spawn` fails). One fork instead of two,
+    /// and the proof is about the very process that runs the command.
+    ///
+    /// Call [`LaunchSelfTest::finish`] after `spawn`, whatever it returned,
+    /// and drop `cmd` first: its hook holds the canary list.
+    pub fn attach_self_tested(
+        self: &Arc<Self>,
+        cmd: &mut Command,
+    ) -> Result<LaunchSelfTest, SandboxError> {
+        let (set, outside) = selftest::CanarySet::build(self, launcher_pid())?;
+        let mut test = attach_tested(&self.enforcement, &Arc::new(set), cmd)?;
+        test.outside = Some(outside);
+        Ok(test)
+    }
+
+    /// This sandbox as a [`Handoff`] for `launcher` (the process that will
+    /// spawn the command; the canaries try its `/proc` files and signal
+    /// it), with the Landlock ruleset's descriptor to send beside it. Keep
+    /// the guard until the launcher reports the launch done.
+    pub fn handoff(
+        &self,
+        launcher: libc::pid_t,
+        self_test: bool,
+    ) -> Result<(Handoff, Option<OwnedFd>, HandoffGuard), SandboxError> {
+        let e = &self.enforcement;
+        let ruleset = match &e.ruleset {
+            Some(fd) => Some(
+                fd.try_clone()
+                    .map_err(|err| SandboxError::Landlock(err.to_string()))?,
+            ),
+            None => None,
+        };
+        let (canaries, outside) = if self_test {
+            let (set, outside) = selftest::CanarySet::build(self, launcher)?;
+            (Some(set), Some(outside))
+        } else {
+            (None, None)
+        };
+        let handoff = Handoff {
+            masks: e
+                .masks
+                .iter()
+                .map(|m| (m.target.as_bytes().to_vec(), m.hide, m.is_dir))
+                .collect(),
+            private_mounts: e.private_mounts,
+            drop_caps: e.drop_caps,
+            close_fds: e.close_fds,
+            filters: e
+                .filters
+                .iter()
+                .map(|p| p.iter().map(pack).collect())
+                .collect(),
+            landlock_flags: ruleset.as_ref().map(|_| e.landlock_flags),
+            canaries,
+        };
+        Ok((handoff, ruleset, HandoffGuard { _outside: outside }))
+    }
+}
+
+/// This process's pid, as the canaries' "launcher".
+fn launcher_pid() -> libc::pid_t {
+    std::process::id() as libc::pid_t
+}
+
+/// The self-test of a launch in progress (see
+/// [`Prepared::attach_self_tested`]).
+pub struct LaunchSelfTest {
+    set: Arc<selftest::CanarySet>,
+    read_end: std::os::fd::OwnedFd,
+    write_end: Option<std::os::fd::OwnedFd>,
+    outside: Option<selftest::Outside>,
+}
+
+impl std::fmt::Debug for LaunchSelfTest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LaunchSelfTest").finish_non_exhaustive()
+    }
+}
+
+impl LaunchSelfTest {
+    /// The report, once `spawn` has returned (the child has exec'd or
+    /// failed). Removes the canary files. An error means the child did not
+    /// report (it could not enforce, or died): treat it as a failure.
+    pub fn finish(mut self) -> Result<crate::SelfTestReport, SandboxError> {
+        use std::io::Read as _;
+        drop(self.write_end.take());
+        let mut bytes = Vec::new();
+        let read = std::fs::File::from(self.read_end).read_to_end(&mut bytes);
+        drop(self.outside.take());
+        read.map_err(|e| SandboxError::SelfTest(e.to_string()))?;
+        self.set.report(&bytes, 0)
+    }
+}
+
+impl Enforcement {
+    fn enforce_in_child(&self) -> io::Result<()> {
         if self.close_fds {
             // SAFETY: close_range only changes descriptor flags.
             let r = unsafe {
@@ -186,38 +477,38 @@ impl Prepared {
         // SAFETY: prctl with integer arguments.
         sys::cvt(unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) })?;
         for f in &self.filters {
-            seccompiler::apply_filter(f).map_err(|e| match e {
-                seccompiler::Error::Seccomp(e) | seccompiler::Error::Prctl(e) => e,
-                _ => io::Error::from_raw_os_error(libc::EINVAL),
-            })?;
+            // seccompiler's sock_filter has the kernel's (and libc's) layout.
+            let program = libc::sock_fprog {
+                len: f.len() as u16,
+                filter: f.as_ptr().cast_mut().cast::<libc::sock_filter>(),
+            };
+            // SAFETY: the kernel copies the program; it outlives the call.
+            let r = unsafe {
+                libc::syscall(
+                    libc::SYS_seccomp,
+                    libc::SECCOMP_SET_MODE_FILTER,
+                    0,
+                    &program as *const libc::sock_fprog,
+                )
+            };
+            if r != 0 {
+                return Err(io::Error::last_os_error());
+            }
         }
         if let Some(ruleset) = &self.ruleset {
-            let status = ruleset
-                .try_clone()?
-                .restrict_self()
-                .map_err(|_| io::Error::from_raw_os_error(sys::errno().max(libc::EPERM)))?;
-            if status.ruleset != RulesetStatus::FullyEnforced {
-                return Err(io::Error::from_raw_os_error(libc::ENOTSUP));
+            // SAFETY: a ruleset descriptor we own, and integer flags.
+            let r = unsafe {
+                libc::syscall(
+                    libc::SYS_landlock_restrict_self,
+                    std::os::fd::AsRawFd::as_raw_fd(ruleset),
+                    self.landlock_flags,
+                )
+            };
+            if r != 0 {
+                return Err(io::Error::from_raw_os_error(sys::errno().max(libc::EPERM)));
             }
         }
         Ok(())
-    }
-
-    /// Install [`enforce_in_child`](Self::enforce_in_child) as `cmd`'s
-    /// `pre_exec` hook. The environment is not touched: apply a
-    /// [`ScrubbedEnv`](crate::ScrubbedEnv) to `cmd` as well.
-    pub fn attach(self: &Arc<Self>, cmd: &mut Command) {
-        let me = Arc::clone(self);
-        // SAFETY: enforce_in_child is async-signal-safe (system calls only,
-        // on data prepared before fork).
-        unsafe {
-            cmd.pre_exec(move || me.enforce_in_child());
-        }
-    }
-
-    /// Run the canary self-test against this prepared sandbox.
-    pub fn self_test(&self) -> Result<crate::SelfTestReport, SandboxError> {
-        selftest::run(self)
     }
 }
 

@@ -12,8 +12,10 @@ use std::ffi::CString;
 use std::fs;
 use std::io::Read as _;
 use std::net::TcpListener;
-use std::os::fd::{FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
 
 use super::sys::{errno, write_all};
 use super::Prepared;
@@ -23,6 +25,7 @@ const CANARY_CONTENT: &[u8] = b"warden-sandbox canary secret\n";
 
 /// One attempt, with everything it needs prepared (no allocation in the
 /// child).
+#[derive(Debug, Serialize, Deserialize)]
 enum Op {
     /// Open and read one byte. Stopped: open failed or nothing to read.
     Read(CString),
@@ -58,6 +61,7 @@ enum Op {
     NoCapabilities,
 }
 
+#[derive(Debug, Serialize, Deserialize)]
 struct Canary {
     name: String,
     controls: Vec<Control>,
@@ -319,49 +323,70 @@ impl Drop for Cleanup {
     }
 }
 
-pub(super) fn run(prepared: &Prepared) -> Result<SelfTestReport, SandboxError> {
-    let plan = &prepared.plan;
-    let enforced = &prepared.enforced;
-    let has = |c: Control| enforced.controls.contains(&c);
-    let mut canaries: Vec<Canary> = Vec::new();
-    let mut notes = Vec::new();
-    let mut cleanup = Cleanup(Vec::new());
-    let st = |e: std::io::Error| SandboxError::SelfTest(e.to_string());
-    let mut add = |name: String, controls: &[Control], expect_restricted: bool, op: Op| {
-        canaries.push(Canary {
-            name,
-            controls: controls.to_vec(),
-            expect_restricted,
-            op,
-        })
-    };
-    let fs_ctl = [Control::FsAllowList];
+/// The canaries of one self-test, with what they need outside the sandbox
+/// (files, a listener), removed when this is dropped.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct CanarySet {
+    canaries: Vec<Canary>,
+    notes: Vec<String>,
+}
 
-    // A writable root for positive checks, symlinks and link targets:
-    // prefer a non-workspace one (temp), so nothing appears in the project.
-    let writable: Option<PathBuf> = {
-        let ws: Vec<PathBuf> = plan
-            .profile
-            .workspaces
-            .iter()
-            .filter_map(|w| fs::canonicalize(w).ok())
-            .collect();
-        let rw: Vec<&PathBuf> = plan
-            .rules
-            .iter()
-            .filter(|r| r.access == Access::ReadWrite && r.is_dir)
-            .map(|r| &r.path)
-            .collect();
-        rw.iter()
-            .find(|p| !ws.contains(p))
-            .or(rw.first())
-            .map(|p| (*p).clone())
-    };
-    let tag = format!(".warden-selftest-{}", std::process::id());
+/// What the canaries need outside the sandbox while they run: their files
+/// (removed on drop) and a loopback listener on a port that is not allowed.
+pub(super) struct Outside {
+    _cleanup: Cleanup,
+    _listener: TcpListener,
+}
 
-    if has(Control::FsAllowList) {
-        // The secret canary outside every root.
-        match canary_home(prepared) {
+impl CanarySet {
+    /// Set up every canary `prepared` can prove (in the parent: allocates,
+    /// creates files).
+    pub(super) fn build(
+        prepared: &Prepared,
+        launcher: libc::pid_t,
+    ) -> Result<(CanarySet, Outside), SandboxError> {
+        let plan = &prepared.plan;
+        let enforced = &prepared.enforced;
+        let has = |c: Control| enforced.controls.contains(&c);
+        let mut canaries: Vec<Canary> = Vec::new();
+        let mut notes = Vec::new();
+        let mut cleanup = Cleanup(Vec::new());
+        let st = |e: std::io::Error| SandboxError::SelfTest(e.to_string());
+        let mut add = |name: String, controls: &[Control], expect_restricted: bool, op: Op| {
+            canaries.push(Canary {
+                name,
+                controls: controls.to_vec(),
+                expect_restricted,
+                op,
+            })
+        };
+        let fs_ctl = [Control::FsAllowList];
+
+        // A writable root for positive checks, symlinks and link targets:
+        // prefer a non-workspace one (temp), so nothing appears in the project.
+        let writable: Option<PathBuf> = {
+            let ws: Vec<PathBuf> = plan
+                .profile
+                .workspaces
+                .iter()
+                .filter_map(|w| fs::canonicalize(w).ok())
+                .collect();
+            let rw: Vec<&PathBuf> = plan
+                .rules
+                .iter()
+                .filter(|r| r.access == Access::ReadWrite && r.is_dir)
+                .map(|r| &r.path)
+                .collect();
+            rw.iter()
+                .find(|p| !ws.contains(p))
+                .or(rw.first())
+                .map(|p| (*p).clone())
+        };
+        let tag = format!(".warden-selftest-{}", std::process::id());
+
+        if has(Control::FsAllowList) {
+            // The secret canary outside every root.
+            match canary_home(prepared) {
             Some(dir) => {
                 cleanup.0.push(dir.clone());
                 let secret = dir.join("id_canary");
@@ -433,195 +458,284 @@ pub(super) fn run(prepared: &Prepared) -> Result<SelfTestReport, SandboxError> {
                     .to_string(),
             ),
         }
-        // Real denied paths (opened, never printed or returned).
-        for d in plan
-            .profile
-            .denied
-            .iter()
-            .filter_map(|d| fs::canonicalize(d).ok())
-            .filter(|d| plan.covering_rule(d).is_none())
-            .take(8)
-        {
-            let op = if d.is_dir() {
-                Op::List(cstr(&d)?)
-            } else {
-                Op::Read(cstr(&d)?)
-            };
-            add(format!("read denied {}", d.display()), &fs_ctl, true, op);
-        }
-        // Another process's secrets through /proc.
-        let ppid = std::process::id();
-        add(
-            format!("read /proc/{ppid}/environ of the launcher"),
-            &fs_ctl,
-            true,
-            Op::Read(cstr(Path::new(&format!("/proc/{ppid}/environ")))?),
-        );
-        if let Some(w) = &writable {
+            // Real denied paths (opened, never printed or returned).
+            for d in plan
+                .profile
+                .denied
+                .iter()
+                .filter_map(|d| fs::canonicalize(d).ok())
+                .filter(|d| plan.covering_rule(d).is_none())
+                .take(8)
+            {
+                let op = if d.is_dir() {
+                    Op::List(cstr(&d)?)
+                } else {
+                    Op::Read(cstr(&d)?)
+                };
+                add(format!("read denied {}", d.display()), &fs_ctl, true, op);
+            }
+            // Another process's secrets through /proc.
+            let ppid = launcher;
             add(
-                format!("create a file in writable {}", w.display()),
+                format!("read /proc/{ppid}/environ of the launcher"),
                 &fs_ctl,
-                false,
-                Op::Create(cstr(&w.join(format!("{tag}-ok")))?),
+                true,
+                Op::Read(cstr(Path::new(&format!("/proc/{ppid}/environ")))?),
             );
+            if let Some(w) = &writable {
+                add(
+                    format!("create a file in writable {}", w.display()),
+                    &fs_ctl,
+                    false,
+                    Op::Create(cstr(&w.join(format!("{tag}-ok")))?),
+                );
+            }
         }
-    }
 
-    if has(Control::Masking) {
-        for m in plan.masks.iter().take(12) {
-            let p = cstr(&m.path)?;
-            let (name, op) = match (m.kind, m.is_dir) {
-                (MaskKind::Hide, false) => {
-                    (format!("read masked {}", m.path.display()), Op::Read(p))
-                }
-                (MaskKind::Hide, true) => {
-                    (format!("list masked {}", m.path.display()), Op::List(p))
-                }
-                (MaskKind::ReadOnly, false) => (
-                    format!("write governance file {}", m.path.display()),
-                    Op::OpenWrite(p),
-                ),
-                (MaskKind::ReadOnly, true) => (
-                    format!("create a file in governance dir {}", m.path.display()),
-                    Op::Create(cstr(&m.path.join(format!("{tag}-planted")))?),
-                ),
-            };
-            add(name, &[Control::Masking], true, op);
+        if has(Control::Masking) {
+            for m in plan.masks.iter().take(12) {
+                let p = cstr(&m.path)?;
+                let (name, op) = match (m.kind, m.is_dir) {
+                    (MaskKind::Hide, false) => {
+                        (format!("read masked {}", m.path.display()), Op::Read(p))
+                    }
+                    (MaskKind::Hide, true) => {
+                        (format!("list masked {}", m.path.display()), Op::List(p))
+                    }
+                    (MaskKind::ReadOnly, false) => (
+                        format!("write governance file {}", m.path.display()),
+                        Op::OpenWrite(p),
+                    ),
+                    (MaskKind::ReadOnly, true) => (
+                        format!("create a file in governance dir {}", m.path.display()),
+                        Op::Create(cstr(&m.path.join(format!("{tag}-planted")))?),
+                    ),
+                };
+                add(name, &[Control::Masking], true, op);
+            }
         }
-    }
 
-    // Network.
-    let allowed = &plan.profile.network.connect_tcp_ports;
-    let listener = loop {
-        let l = TcpListener::bind("127.0.0.1:0").map_err(st)?;
-        let port = l.local_addr().map_err(st)?.port();
-        if !allowed.contains(&port) {
-            break l;
-        }
-    };
-    let port = listener.local_addr().map_err(st)?.port();
-    if has(Control::TcpPorts) {
-        add(
-            format!("TCP connect to 127.0.0.1:{port} (not allowed)"),
-            &[Control::TcpPorts],
-            true,
-            Op::Connect(port),
-        );
-        add(
-            format!("TCP Fast Open send to 127.0.0.1:{port}"),
-            &[Control::TcpPorts, Control::Seccomp],
-            true,
-            Op::FastOpen(port),
-        );
-        for p in allowed.iter().take(4) {
+        // Network.
+        let allowed = &plan.profile.network.connect_tcp_ports;
+        let listener = loop {
+            let l = TcpListener::bind("127.0.0.1:0").map_err(st)?;
+            let port = l.local_addr().map_err(st)?.port();
+            if !allowed.contains(&port) {
+                break l;
+            }
+        };
+        let port = listener.local_addr().map_err(st)?.port();
+        if has(Control::TcpPorts) {
             add(
-                format!("TCP connect to 127.0.0.1:{p} (allowed)"),
+                format!("TCP connect to 127.0.0.1:{port} (not allowed)"),
                 &[Control::TcpPorts],
-                false,
-                Op::Connect(*p),
+                true,
+                Op::Connect(port),
             );
-        }
-    }
-    if has(Control::Seccomp) {
-        let sc = [Control::Seccomp];
-        add(
-            "UDP send to 127.0.0.1:53 (DNS)".into(),
-            &sc,
-            true,
-            Op::UdpSend(53),
-        );
-        add(
-            "raw ICMP socket".into(),
-            &sc,
-            true,
-            Op::Socket(libc::AF_INET, libc::SOCK_RAW, libc::IPPROTO_ICMP),
-        );
-        add(
-            "IPv6 UDP socket".into(),
-            &sc,
-            true,
-            Op::Socket(libc::AF_INET6, libc::SOCK_DGRAM, 0),
-        );
-        add(
-            "netlink socket".into(),
-            &sc,
-            true,
-            Op::Socket(libc::AF_NETLINK, libc::SOCK_RAW, 0),
-        );
-        add(
-            "packet socket".into(),
-            &sc,
-            true,
-            Op::Socket(libc::AF_PACKET, libc::SOCK_RAW, 0),
-        );
-        add(
-            "MPTCP stream socket".into(),
-            &sc,
-            true,
-            Op::Socket(libc::AF_INET, libc::SOCK_STREAM, 262),
-        );
-        if !plan.profile.network.unix_sockets {
             add(
-                "new Unix socket".into(),
+                format!("TCP Fast Open send to 127.0.0.1:{port}"),
+                &[Control::TcpPorts, Control::Seccomp],
+                true,
+                Op::FastOpen(port),
+            );
+            for p in allowed.iter().take(4) {
+                add(
+                    format!("TCP connect to 127.0.0.1:{p} (allowed)"),
+                    &[Control::TcpPorts],
+                    false,
+                    Op::Connect(*p),
+                );
+            }
+        }
+        if has(Control::Seccomp) {
+            let sc = [Control::Seccomp];
+            add(
+                "UDP send to 127.0.0.1:53 (DNS)".into(),
                 &sc,
                 true,
-                Op::Socket(libc::AF_UNIX, libc::SOCK_STREAM, 0),
+                Op::UdpSend(53),
             );
-        }
-        add("io_uring_setup".into(), &sc, true, Op::IoUring);
-        add("umount2".into(), &sc, true, Op::Umount);
-        if !plan.profile.process.allow_ptrace_descendants {
+            add(
+                "raw ICMP socket".into(),
+                &sc,
+                true,
+                Op::Socket(libc::AF_INET, libc::SOCK_RAW, libc::IPPROTO_ICMP),
+            );
+            add(
+                "IPv6 UDP socket".into(),
+                &sc,
+                true,
+                Op::Socket(libc::AF_INET6, libc::SOCK_DGRAM, 0),
+            );
+            add(
+                "netlink socket".into(),
+                &sc,
+                true,
+                Op::Socket(libc::AF_NETLINK, libc::SOCK_RAW, 0),
+            );
+            add(
+                "packet socket".into(),
+                &sc,
+                true,
+                Op::Socket(libc::AF_PACKET, libc::SOCK_RAW, 0),
+            );
+            add(
+                "MPTCP stream socket".into(),
+                &sc,
+                true,
+                Op::Socket(libc::AF_INET, libc::SOCK_STREAM, 262),
+            );
+            if !plan.profile.network.unix_sockets {
+                add(
+                    "new Unix socket".into(),
+                    &sc,
+                    true,
+                    Op::Socket(libc::AF_UNIX, libc::SOCK_STREAM, 0),
+                );
+            }
+            add("io_uring_setup".into(), &sc, true, Op::IoUring);
+            add("umount2".into(), &sc, true, Op::Umount);
+            if !plan.profile.process.allow_ptrace_descendants {
+                add(
+                    "ptrace the launcher".into(),
+                    &[Control::Seccomp, Control::FsAllowList],
+                    true,
+                    Op::Ptrace(launcher),
+                );
+            }
+            if !plan.profile.process.allow_namespaces {
+                add("create a user namespace".into(), &sc, true, Op::Unshare);
+            }
+        } else if has(Control::FsAllowList) {
             add(
                 "ptrace the launcher".into(),
-                &[Control::Seccomp, Control::FsAllowList],
+                &fs_ctl,
                 true,
-                Op::Ptrace(std::process::id() as libc::pid_t),
+                Op::Ptrace(launcher),
             );
         }
-        if !plan.profile.process.allow_namespaces {
-            add("create a user namespace".into(), &sc, true, Op::Unshare);
+        if has(Control::IpcScope) {
+            add(
+                "signal the launcher".into(),
+                &[Control::IpcScope],
+                true,
+                Op::Signal(launcher),
+            );
         }
-    } else if has(Control::FsAllowList) {
         add(
-            "ptrace the launcher".into(),
-            &fs_ctl,
+            "gain privileges through exec (no_new_privs must be set)".into(),
+            &[Control::NoNewPrivs],
             true,
-            Op::Ptrace(std::process::id() as libc::pid_t),
+            Op::NoNewPrivs,
         );
-    }
-    if has(Control::IpcScope) {
-        add(
-            "signal the launcher".into(),
-            &[Control::IpcScope],
-            true,
-            Op::Signal(std::process::id() as libc::pid_t),
-        );
-    }
-    add(
-        "gain privileges through exec (no_new_privs must be set)".into(),
-        &[Control::NoNewPrivs],
-        true,
-        Op::NoNewPrivs,
-    );
-    if has(Control::DropCapabilities) {
-        add(
-            "hold any effective or permitted capability".into(),
-            &[Control::DropCapabilities],
-            true,
-            Op::NoCapabilities,
-        );
+        if has(Control::DropCapabilities) {
+            add(
+                "hold any effective or permitted capability".into(),
+                &[Control::DropCapabilities],
+                true,
+                Op::NoCapabilities,
+            );
+        }
+        Ok((
+            CanarySet { canaries, notes },
+            Outside {
+                _cleanup: cleanup,
+                _listener: listener,
+            },
+        ))
     }
 
-    // Fork, enforce, attempt, report.
+    /// In the sandboxed child, after enforcement: try every canary and write
+    /// one record each to `wfd`. True when every canary behaved as required.
+    /// System calls only.
+    pub(super) fn attempt_all(&self, wfd: RawFd) -> bool {
+        let mut all_passed = true;
+        for c in &self.canaries {
+            let (stopped, e) = attempt(&c.op);
+            all_passed &= stopped == c.expect_restricted;
+            let mut rec = [0u8; 5];
+            rec[0] = u8::from(stopped);
+            rec[1..].copy_from_slice(&e.to_le_bytes());
+            let _ = write_all(wfd, &rec);
+        }
+        all_passed
+    }
+
+    /// Turn the child's records (status byte, then five bytes per canary) into
+    /// the report.
+    pub(super) fn report(&self, bytes: &[u8], status: i32) -> Result<SelfTestReport, SandboxError> {
+        match bytes.first() {
+            Some(0) => {}
+            Some(_) if bytes.len() >= 5 => {
+                let e = i32::from_le_bytes([bytes[1], bytes[2], bytes[3], bytes[4]]);
+                return Err(SandboxError::SelfTest(format!(
+                    "enforcing the sandbox in the test child failed: {}",
+                    std::io::Error::from_raw_os_error(e)
+                )));
+            }
+            _ => {
+                return Err(SandboxError::SelfTest(format!(
+                    "the test child ended without a report (wait status {status:#x})"
+                )))
+            }
+        }
+        let records = &bytes[1..];
+        if records.len() != self.canaries.len() * 5 {
+            return Err(SandboxError::SelfTest(format!(
+                "the test child reported {} of {} canaries (wait status {status:#x})",
+                records.len() / 5,
+                self.canaries.len()
+            )));
+        }
+        let results = self
+            .canaries
+            .iter()
+            .zip(records.chunks_exact(5))
+            .map(|(c, r)| CanaryResult {
+                name: c.name.clone(),
+                controls: c.controls.clone(),
+                expect_restricted: c.expect_restricted,
+                restricted: r[0] == 1,
+                errno: i32::from_le_bytes([r[1], r[2], r[3], r[4]]),
+            })
+            .collect();
+        Ok(SelfTestReport::from_canaries(results, self.notes.clone()))
+    }
+}
+
+/// A close-on-exec pipe: (read end, write end).
+pub(super) fn pipe() -> Result<(OwnedFd, OwnedFd), SandboxError> {
     let mut fds = [0; 2];
     // SAFETY: pipe2 fills the array.
     if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return Err(st(std::io::Error::last_os_error()));
+        return Err(SandboxError::SelfTest(
+            std::io::Error::last_os_error().to_string(),
+        ));
     }
     // SAFETY: both descriptors were just created and are owned here.
-    let (read_end, write_end) =
-        unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
-    use std::os::fd::AsRawFd;
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+/// Write the child's status byte: 0, or 1 and the errno enforcement failed
+/// with.
+pub(super) fn write_status(wfd: RawFd, enforced: &std::io::Result<()>) {
+    match enforced {
+        Ok(()) => {
+            let _ = write_all(wfd, &[0u8]);
+        }
+        Err(e) => {
+            let mut rec = [1u8; 5];
+            rec[1..].copy_from_slice(&e.raw_os_error().unwrap_or(0).to_le_bytes());
+            let _ = write_all(wfd, &rec);
+        }
+    }
+}
+
+/// The self-test in a throw-away child (`warden doctor`, [`Prepared::self_test`]).
+pub(super) fn run(prepared: &Prepared) -> Result<SelfTestReport, SandboxError> {
+    let (set, outside) = CanarySet::build(prepared, std::process::id() as libc::pid_t)?;
+    let st = |e: std::io::Error| SandboxError::SelfTest(e.to_string());
+    let (read_end, write_end) = pipe()?;
     let wfd = write_end.as_raw_fd();
     // SAFETY: the child runs only system calls on data prepared above, then
     // _exit; it never returns into Rust code that could allocate or unwind.
@@ -630,72 +744,21 @@ pub(super) fn run(prepared: &Prepared) -> Result<SelfTestReport, SandboxError> {
         return Err(st(std::io::Error::last_os_error()));
     }
     if pid == 0 {
-        // Child.
-        let code = match prepared.enforce_in_child() {
-            Err(e) => {
-                let mut rec = [1u8; 5];
-                rec[1..].copy_from_slice(&e.raw_os_error().unwrap_or(0).to_le_bytes());
-                let _ = write_all(wfd, &rec);
-                1
-            }
-            Ok(()) => {
-                let _ = write_all(wfd, &[0u8]);
-                for c in &canaries {
-                    let (stopped, e) = attempt(&c.op);
-                    let mut rec = [0u8; 5];
-                    rec[0] = u8::from(stopped);
-                    rec[1..].copy_from_slice(&e.to_le_bytes());
-                    let _ = write_all(wfd, &rec);
-                }
-                0
-            }
-        };
+        let enforced = prepared.enforce_in_child();
+        write_status(wfd, &enforced);
+        if enforced.is_ok() {
+            set.attempt_all(wfd);
+        }
         // SAFETY: terminate the child without running destructors.
-        unsafe { libc::_exit(code) };
+        unsafe { libc::_exit(i32::from(enforced.is_err())) };
     }
     drop(write_end);
     let mut bytes = Vec::new();
-    let mut f = fs::File::from(read_end);
-    let read = f.read_to_end(&mut bytes);
+    let read = fs::File::from(read_end).read_to_end(&mut bytes);
     let mut status = 0;
     // SAFETY: pid is our child.
     unsafe { libc::waitpid(pid, &mut status, 0) };
-    drop(listener);
+    drop(outside);
     read.map_err(st)?;
-    match bytes.first() {
-        Some(0) => {}
-        Some(_) if bytes.len() >= 5 => {
-            let e = i32::from_le_bytes([bytes[1], bytes[2], bytes[3], bytes[4]]);
-            return Err(SandboxError::SelfTest(format!(
-                "enforcing the sandbox in the test child failed: {}",
-                std::io::Error::from_raw_os_error(e)
-            )));
-        }
-        _ => {
-            return Err(SandboxError::SelfTest(format!(
-                "the test child ended without a report (wait status {status:#x})"
-            )))
-        }
-    }
-    let records = &bytes[1..];
-    if records.len() != canaries.len() * 5 {
-        return Err(SandboxError::SelfTest(format!(
-            "the test child reported {} of {} canaries (wait status {status:#x})",
-            records.len() / 5,
-            canaries.len()
-        )));
-    }
-    let results = canaries
-        .into_iter()
-        .zip(records.chunks_exact(5))
-        .map(|(c, r)| CanaryResult {
-            name: c.name,
-            controls: c.controls,
-            expect_restricted: c.expect_restricted,
-            restricted: r[0] == 1,
-            errno: i32::from_le_bytes([r[1], r[2], r[3], r[4]]),
-        })
-        .collect();
-    drop(cleanup);
-    Ok(SelfTestReport::from_canaries(results, notes))
+    set.report(&bytes, status)
 }
