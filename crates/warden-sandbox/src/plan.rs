@@ -125,12 +125,41 @@ fn resolve(path: &Path) -> Result<Option<PathBuf>, SandboxError> {
     if !path.is_absolute() {
         return Err(SandboxError::RelativePath(path.to_path_buf()));
     }
-    match fs::canonicalize(path) {
+    match canonicalize(path) {
         Ok(p) => Ok(Some(p)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) if e.raw_os_error() == Some(libc::ENOTDIR) => Ok(None),
         Err(e) => Err(io_err(path, e)),
     }
+}
+
+/// `fs::canonicalize`, in three system calls instead of one `readlink`
+/// per component: open the path (following every link) without reading
+/// it, and ask the kernel for the descriptor's path.
+#[cfg(target_os = "linux")]
+pub(crate) fn canonicalize(path: &Path) -> io::Result<PathBuf> {
+    use std::os::fd::{AsRawFd as _, FromRawFd as _, OwnedFd};
+    let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes())
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+    // SAFETY: a valid NUL-terminated path; the descriptor is owned below.
+    let fd = unsafe { libc::open(c.as_ptr(), libc::O_PATH | libc::O_CLOEXEC) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: fd was just opened and is owned here.
+    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+    match fs::read_link(format!("/proc/self/fd/{}", fd.as_raw_fd())) {
+        // A path the kernel marks unreachable or deleted is not trusted.
+        Ok(p) if p.is_absolute() && !p.as_os_str().as_encoded_bytes().ends_with(b" (deleted)") => {
+            Ok(p)
+        }
+        _ => fs::canonicalize(path),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn canonicalize(path: &Path) -> io::Result<PathBuf> {
+    fs::canonicalize(path)
 }
 
 /// Is `path` unreachable for the launching user by file permissions alone?
@@ -232,14 +261,7 @@ impl Plan {
             }
         }
 
-        // 4. Inodes of denied files, to find hard links to them.
-        let mut budget = 20_000usize;
-        let mut denied_inodes = HashSet::new();
-        for c in &denied_canon {
-            collect_inodes(c, &mut denied_inodes, &mut budget);
-        }
-
-        // 5. Scan the workspaces (and listed extra roots) for secrets and
+        // 4. Scan the workspaces (and listed extra roots) for secrets and
         //    hard links.
         let writable: Vec<PathBuf> = plan
             .rules
@@ -274,11 +296,27 @@ impl Plan {
         }
         let mut entries = 0usize;
         let mut skipped_dirs = BTreeSet::new();
+        let mut linked = Vec::new();
         for root in &roots {
             if plan.scan_truncated {
                 break;
             }
-            plan.scan(root, &denied_inodes, &mut entries, &mut skipped_dirs);
+            plan.scan(root, &mut linked, &mut entries, &mut skipped_dirs);
+        }
+        // 5. Files with more than one link may be hard links to a denied
+        //    file: only then are the denied trees walked for their inodes
+        //    (browser profiles and caches there can be large).
+        if !linked.is_empty() {
+            let mut budget = 20_000usize;
+            let mut denied_inodes = HashSet::new();
+            for c in &denied_canon {
+                collect_inodes(c, &mut denied_inodes, &mut budget);
+            }
+            for (path, inode) in linked {
+                if denied_inodes.contains(&inode) {
+                    plan.add_mask(path, MaskKind::Hide, MaskReason::HardLinkToDenied, false);
+                }
+            }
         }
         if plan.scan_truncated {
             plan.gaps.push(format!(
@@ -399,7 +437,7 @@ impl Plan {
     fn writable_ancestor(&self, path: &Path) -> bool {
         let mut p = path.parent();
         while let Some(a) = p {
-            if let Ok(c) = fs::canonicalize(a) {
+            if let Ok(c) = canonicalize(a) {
                 return self.covering_writable(&c);
             }
             p = a.parent();
@@ -432,7 +470,7 @@ impl Plan {
     fn scan(
         &mut self,
         root: &Path,
-        denied_inodes: &HashSet<(u64, u64)>,
+        linked: &mut Vec<(PathBuf, (u64, u64))>,
         entries: &mut usize,
         skipped_dirs: &mut BTreeSet<String>,
     ) {
@@ -457,7 +495,7 @@ impl Plan {
                     if ft.is_symlink() {
                         // Mask the target if it is reachable; the allow-list
                         // already stops a target outside every root.
-                        if let Ok(t) = fs::canonicalize(&path) {
+                        if let Ok(t) = canonicalize(&path) {
                             if self.covering_rule(&t).is_some() {
                                 let is_dir = t.is_dir();
                                 self.add_mask(t, MaskKind::Hide, MaskReason::SecretName, is_dir);
@@ -477,11 +515,8 @@ impl Plan {
                         continue;
                     }
                     stack.push(path);
-                } else if ft.is_file()
-                    && meta.nlink() > 1
-                    && denied_inodes.contains(&(meta.dev(), meta.ino()))
-                {
-                    self.add_mask(path, MaskKind::Hide, MaskReason::HardLinkToDenied, false);
+                } else if ft.is_file() && meta.nlink() > 1 {
+                    linked.push((path, (meta.dev(), meta.ino())));
                 }
             }
         }

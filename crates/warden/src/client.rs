@@ -189,3 +189,153 @@ pub fn ask(root: &Path, agent: Option<&str>, payload: &[u8], deadline: Duration)
         None => None,
     }
 }
+
+/// The daemon's launch token: `run/launch.token`, mode 0600, rewritten at
+/// every daemon start. Reading it proves the caller is outside every
+/// sandbox: `$WARDEN_HOME` is denied inside, while the socket is not (hooks
+/// inside reach the daemon through it), so only a process outside can ask
+/// the daemon to launch a session.
+pub fn launch_token_path(root: &Path) -> PathBuf {
+    run_dir(root).join("launch.token")
+}
+
+/// Sends one byte, carrying `fd` as `SCM_RIGHTS` when there is one.
+pub fn send_fd(stream: &UnixStream, fd: Option<std::os::fd::RawFd>) -> std::io::Result<()> {
+    let byte = [u8::from(fd.is_some())];
+    let mut iov = libc::iovec {
+        iov_base: byte.as_ptr().cast_mut().cast(),
+        iov_len: 1,
+    };
+    // Room for one descriptor, aligned for cmsghdr.
+    let mut control = [0u64; 4];
+    // SAFETY: a zeroed msghdr is valid; every pointer set below is to live
+    // memory of the stated size.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = &mut iov;
+    msg.msg_iovlen = 1;
+    if let Some(fd) = fd {
+        // SAFETY: CMSG_SPACE/CMSG_LEN are pure computations; the control
+        // buffer holds CMSG_SPACE(sizeof(int)) bytes, and CMSG_FIRSTHDR of
+        // a msghdr with that buffer points inside it.
+        unsafe {
+            let space = libc::CMSG_SPACE(std::mem::size_of::<libc::c_int>() as u32) as usize;
+            msg.msg_control = control.as_mut_ptr().cast();
+            msg.msg_controllen = space;
+            let cmsg = libc::CMSG_FIRSTHDR(&msg);
+            (*cmsg).cmsg_level = libc::SOL_SOCKET;
+            (*cmsg).cmsg_type = libc::SCM_RIGHTS;
+            (*cmsg).cmsg_len = libc::CMSG_LEN(std::mem::size_of::<libc::c_int>() as u32) as usize;
+            std::ptr::write_unaligned(libc::CMSG_DATA(cmsg).cast::<libc::c_int>(), fd);
+        }
+    }
+    // SAFETY: msg points to live buffers for the duration of the call.
+    let sent = unsafe { libc::sendmsg(stream.as_raw_fd(), &msg, libc::MSG_NOSIGNAL) };
+    if sent == 1 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// Receives the byte [`send_fd`] sent and the descriptor it carries (the
+/// front's side).
+#[allow(dead_code)]
+pub fn recv_fd(stream: &UnixStream) -> std::io::Result<Option<std::os::fd::OwnedFd>> {
+    use std::os::fd::FromRawFd as _;
+    let mut byte = [0u8; 1];
+    let mut iov = libc::iovec {
+        iov_base: byte.as_mut_ptr().cast(),
+        iov_len: 1,
+    };
+    let mut control = [0u64; 4];
+    // SAFETY: as in send_fd; the kernel writes at most msg_controllen bytes.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = &mut iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.as_mut_ptr().cast();
+    msg.msg_controllen = std::mem::size_of_val(&control);
+    // SAFETY: msg points to live buffers for the duration of the call;
+    // received descriptors are close-on-exec.
+    let got = unsafe { libc::recvmsg(stream.as_raw_fd(), &mut msg, libc::MSG_CMSG_CLOEXEC) };
+    if got != 1 {
+        return Err(if got < 0 {
+            std::io::Error::last_os_error()
+        } else {
+            std::io::Error::other("the daemon closed the connection")
+        });
+    }
+    if msg.msg_flags & libc::MSG_CTRUNC != 0 {
+        return Err(std::io::Error::other("unexpected descriptors"));
+    }
+    let mut fd = None;
+    // SAFETY: walking the control messages the kernel wrote into `control`.
+    unsafe {
+        let cmsg = libc::CMSG_FIRSTHDR(&msg);
+        if !cmsg.is_null()
+            && (*cmsg).cmsg_level == libc::SOL_SOCKET
+            && (*cmsg).cmsg_type == libc::SCM_RIGHTS
+            && (*cmsg).cmsg_len
+                == libc::CMSG_LEN(std::mem::size_of::<libc::c_int>() as u32) as usize
+        {
+            let raw = std::ptr::read_unaligned(libc::CMSG_DATA(cmsg).cast::<libc::c_int>());
+            fd = Some(std::os::fd::OwnedFd::from_raw_fd(raw));
+        }
+    }
+    if fd.is_some() != (byte[0] == 1) {
+        return Err(std::io::Error::other(
+            "the descriptor and its marker disagree",
+        ));
+    }
+    Ok(fd)
+}
+
+/// The pid of the process at the other end of a Unix socket.
+pub fn peer_pid(stream: &UnixStream) -> Option<i32> {
+    let mut cred = libc::ucred {
+        pid: 0,
+        uid: 0,
+        gid: 0,
+    };
+    let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
+    // SAFETY: as in peer_uid.
+    let rc = unsafe {
+        libc::getsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_PEERCRED,
+            (&mut cred as *mut libc::ucred).cast(),
+            &mut len,
+        )
+    };
+    (rc == 0 && cred.pid > 0).then_some(cred.pid)
+}
+
+/// The daemon's answer to a launch (see the daemon's `launcher` module).
+/// Serialized as one JSON object.
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+pub struct LaunchReply {
+    /// Prepared (`Some(true)`), refused (`Some(false)`, with `error`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ok: Option<bool>,
+    /// Prepare in-process instead.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stale: bool,
+    /// Why the launch was refused (one line).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The program to run.
+    #[serde(default)]
+    pub program: String,
+    /// Its arguments.
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// The command's whole environment.
+    #[serde(default)]
+    pub env: Vec<[String; 2]>,
+    /// Lines for the developer's terminal.
+    #[serde(default)]
+    pub notices: Vec<String>,
+    /// The prepared sandbox.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handoff: Option<warden_sandbox::Handoff>,
+}

@@ -10,8 +10,10 @@
 //! * the socket lives in `$WARDEN_HOME/run/` (mode 0700) with mode 0600;
 //! * every connection's peer credentials are checked (`SO_PEERCRED`): only
 //!   the daemon's own user is served;
-//! * the protocol has one operation, "decide and record this hook payload":
-//!   nothing can be changed through it;
+//! * the protocol has two operations: "decide and record this hook
+//!   payload", and "prepare a `warden run` launch" (`launcher.rs`), which
+//!   only a caller that can read the launch token in `run/` (so not a
+//!   sandboxed process) may use; nothing else can be changed through it;
 //! * a hook that cannot reach the daemon decides in-process; nothing fails
 //!   open. A daemon from another warden version is not used.
 //!
@@ -34,7 +36,7 @@ use std::time::Duration;
 use warden_adapters::claude_hook::MAX_PAYLOAD_BYTES;
 use warden_store::Layout;
 
-fn serve_connection(state: &HookState, mut stream: UnixStream) {
+fn serve_connection(launch: &LaunchContext, state: &HookState, mut stream: UnixStream) {
     if peer_uid(&stream) != Some(own_uid()) {
         return;
     }
@@ -50,6 +52,15 @@ fn serve_connection(state: &HookState, mut stream: UnixStream) {
         && header.get("version").and_then(Value::as_str) == Some(env!("CARGO_PKG_VERSION"));
     if !current {
         let _ = write_frame(&mut stream, json!({ "stale": true }).to_string().as_bytes());
+        return;
+    }
+    if header.get("op").and_then(Value::as_str) == Some("launch") {
+        crate::launcher::serve(
+            launch.layout.clone(),
+            Arc::clone(&launch.token),
+            header,
+            stream,
+        );
         return;
     }
     // The daemon decides for the caller: the environment classification
@@ -102,6 +113,12 @@ fn serve_connection(state: &HookState, mut stream: UnixStream) {
     let _ = write_frame(&mut stream, reply.to_string().as_bytes());
 }
 
+/// What a launch needs from the daemon.
+struct LaunchContext {
+    layout: Layout,
+    token: Arc<String>,
+}
+
 /// `warden daemon run`: serve in the foreground until killed.
 pub fn serve(layout: &Layout) -> anyhow::Result<ExitCode> {
     // A panic message can quote a payload; the log gets one quiet line.
@@ -132,7 +149,10 @@ pub fn serve(layout: &Layout) -> anyhow::Result<ExitCode> {
             .name("warden-idle".to_owned())
             .spawn(move || loop {
                 std::thread::sleep(Duration::from_secs(30));
-                if now_secs().saturating_sub(last_used.load(Ordering::Relaxed)) > IDLE_EXIT_SECS {
+                let sessions = crate::launcher::ACTIVE_SESSIONS.load(Ordering::SeqCst);
+                if sessions == 0
+                    && now_secs().saturating_sub(last_used.load(Ordering::Relaxed)) > IDLE_EXIT_SECS
+                {
                     let _ = std::fs::remove_file(&socket);
                     let _ = std::fs::remove_file(&pid);
                     std::process::exit(0);
@@ -143,8 +163,16 @@ pub fn serve(layout: &Layout) -> anyhow::Result<ExitCode> {
     // the kernel wakes one per connection, with no hand-off between
     // threads, and no thread is created per call (thread creation and exit
     // cost more than deciding).
+    let launch = Arc::new(LaunchContext {
+        layout: layout.clone(),
+        token: Arc::new(
+            crate::launcher::write_token(layout).context("cannot write the launch token")?,
+        ),
+    });
+    crate::run::open_spare_store(layout);
     let mut workers = Vec::new();
     for n in 0..WORKERS {
+        let launch = Arc::clone(&launch);
         let listener = listener
             .try_clone()
             .context("cannot share the daemon socket")?;
@@ -160,7 +188,7 @@ pub fn serve(layout: &Layout) -> anyhow::Result<ExitCode> {
                         continue;
                     };
                     last_used.store(now_secs(), Ordering::Relaxed);
-                    serve_connection(&state, stream);
+                    serve_connection(&launch, &state, stream);
                 }
             })
             .context("cannot start a daemon worker")?;

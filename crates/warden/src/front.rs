@@ -4,9 +4,11 @@
 //! costs is its own start-up, which grows with the binary. So `warden` is
 //! small: for `warden [--home DIR] hook claude-code …` it reads the payload
 //! and asks warden's daemon, which holds the parsed policies and the open
-//! audit log. Everything else, and a hook when no daemon is usable, is
-//! handed to `warden-core` (the full CLI, installed beside this binary),
-//! which decides in-process. Nothing fails open: any failure on the hook
+//! audit log. `warden run` likewise asks the daemon to prepare the session
+//! (credential, sandbox, proxy) and then launches the command itself, in
+//! the sandbox the daemon handed over. Everything else, and a hook or a
+//! launch when no daemon is usable, is handed to `warden-core` (the full
+//! CLI, installed beside this binary), which works in-process. Nothing fails open: any failure on the hook
 //! path exits 2.
 
 // The daemon-side items of the protocol module are unused here.
@@ -247,12 +249,176 @@ fn start_daemon(core: &std::path::Path, home: Option<&PathBuf>) {
         .spawn();
 }
 
+/// Recognises `[--home DIR] run …` without `--help`: the home and the
+/// arguments after `run`.
+fn parse_run(args: &[OsString]) -> Option<(Option<PathBuf>, &[OsString])> {
+    let (home, rest) = match args.first()?.to_str()? {
+        "--home" => (Some(PathBuf::from(args.get(1)?)), &args[2..]),
+        text => match text.strip_prefix("--home=") {
+            Some(dir) => (Some(PathBuf::from(dir)), &args[1..]),
+            None => (None, args),
+        },
+    };
+    if rest.first()?.as_os_str() != OsStr::new("run") {
+        return None;
+    }
+    let options = rest[1..]
+        .iter()
+        .take_while(|a| a.as_os_str() != OsStr::new("--"));
+    if options.clone().any(|a| a == "--help" || a == "-h") {
+        return None;
+    }
+    Some((home, &rest[1..]))
+}
+
+/// `warden run` prepared by the daemon and launched here (see the
+/// daemon's `launcher` module): the command stays this process's child, in
+/// the terminal's process group. `None`: no usable daemon, so warden-core
+/// prepares the launch itself.
+fn run_through_daemon(home: Option<PathBuf>, run_args: &[OsString]) -> Option<ExitCode> {
+    use serde_json::json;
+    use std::os::unix::net::UnixStream;
+    if std::env::var_os("WARDEN_NO_DAEMON").is_some() {
+        return None;
+    }
+    let t0 = std::time::Instant::now();
+    let timing = std::env::var_os("WARDEN_RUN_TIMING").is_some();
+    let mark = |what: &str| {
+        if timing {
+            eprintln!(
+                "warden: {:>8.2} ms {what} (front)",
+                t0.elapsed().as_secs_f64() * 1e3
+            );
+        }
+    };
+    let root = warden_home(home)?;
+    let token = std::fs::read_to_string(client::launch_token_path(&root)).ok()?;
+    let mut stream = UnixStream::connect(client::socket_path(&root)).ok()?;
+    if client::peer_uid(&stream)? != client::own_uid() {
+        return None;
+    }
+    // Preparing takes milliseconds; the first launch on a machine creates
+    // the local CA.
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .ok()?;
+    stream
+        .set_write_timeout(Some(Duration::from_secs(30)))
+        .ok()?;
+    let header = json!({
+        "v": client::PROTOCOL,
+        "version": env!("CARGO_PKG_VERSION"),
+        "op": "launch",
+        "token": token.trim(),
+    });
+    // Anything that is not UTF-8 goes to warden-core, which handles it.
+    let argv: Vec<&str> = run_args.iter().map(|a| a.to_str()).collect::<Option<_>>()?;
+    let env: Vec<[String; 2]> = std::env::vars_os()
+        .map(|(k, v)| Some([k.into_string().ok()?, v.into_string().ok()?]))
+        .collect::<Option<_>>()?;
+    let cwd = std::env::current_dir().ok()?;
+    let request = json!({ "argv": argv, "cwd": cwd.to_str()?, "env": env });
+    client::write_frame(&mut stream, header.to_string().as_bytes()).ok()?;
+    client::write_frame(&mut stream, request.to_string().as_bytes()).ok()?;
+    let ruleset = client::recv_fd(&stream).ok()?;
+    let reply: client::LaunchReply =
+        serde_json::from_slice(&client::read_frame(&mut stream, client::MAX_FRAME_BYTES).ok()?)
+            .ok()?;
+    match reply.ok {
+        Some(true) => {}
+        Some(false) => {
+            let mut line = format!(
+                "warden: {}",
+                reply
+                    .error
+                    .as_deref()
+                    .unwrap_or("the daemon refused the launch")
+            );
+            line.retain(|c| c != '\n' && c != '\r');
+            eprintln!("{line}");
+            return Some(ExitCode::from(1));
+        }
+        None => return None,
+    }
+    mark("reply");
+    let adopted = warden_sandbox::Adopted::new(reply.handoff?, ruleset).ok()?;
+    let program = reply.program;
+    let mut command = Command::new(&program);
+    command.args(&reply.args).env_clear();
+    command.envs(reply.env.iter().map(|[name, value]| (name, value)));
+    let self_test = adopted.attach(&mut command).ok()?;
+    for line in &reply.notices {
+        eprintln!("{line}");
+    }
+    mark("adopted");
+    let spawned = command.spawn();
+    drop(command);
+    mark("spawned");
+    // The canaries have run: the daemon may remove their files.
+    let _ = client::write_frame(
+        &mut stream,
+        json!({ "spawned": spawned.is_ok() }).to_string().as_bytes(),
+    );
+    if let Some(self_test) = self_test {
+        let refusal = match self_test.finish() {
+            Ok(report) if report.failed.is_empty() => None,
+            Ok(report) => Some(format!(
+                "refusing to start: the sandbox self-test failed on this host:\n{}",
+                report.render()
+            )),
+            Err(e) => Some(format!(
+                "refusing to start: the sandbox self-test could not run: {e}"
+            )),
+        };
+        if let Some(refusal) = refusal {
+            if let Ok(mut child) = spawned {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+            eprintln!("warden: {refusal}");
+            return Some(ExitCode::from(1));
+        }
+    }
+    let mut child = match spawned {
+        Ok(child) => child,
+        Err(e) => {
+            eprintln!("warden: cannot run {program} in the sandbox: {e}");
+            return Some(ExitCode::from(1));
+        }
+    };
+    // The terminal's interrupt and quit are the command's (same process
+    // group); this process stays, so the session's proxy lives on.
+    // SAFETY: setting dispositions to SIG_IGN has no preconditions.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_IGN);
+        libc::signal(libc::SIGQUIT, libc::SIG_IGN);
+    }
+    mark("running");
+    let code = match child.wait() {
+        Ok(status) => {
+            use std::os::unix::process::ExitStatusExt as _;
+            status
+                .code()
+                .unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
+        }
+        Err(_) => 1,
+    };
+    mark("command done");
+    let _ = client::write_frame(&mut stream, json!({ "exit": code }).to_string().as_bytes());
+    Some(ExitCode::from(u8::try_from(code).unwrap_or(1)))
+}
+
 fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
     match parse_hook(&args) {
         Some(Ok(call)) => return hook(&args, call),
         Some(Err(reason)) => return block(&format!("invalid hook arguments: {reason}")),
         None => {}
+    }
+    if let Some((home, run_args)) = parse_run(&args) {
+        if let Some(code) = run_through_daemon(home, run_args) {
+            return code;
+        }
     }
     let Some(core) = core_binary() else {
         eprintln!("warden: warden-core is not installed beside this binary");

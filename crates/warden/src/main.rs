@@ -12,6 +12,7 @@ mod commands;
 mod daemon;
 mod hook;
 mod install;
+mod launcher;
 mod posture;
 mod registry;
 mod run;

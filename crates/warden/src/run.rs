@@ -351,22 +351,43 @@ fn trust_bundle(
             .to_owned(),
     };
     let system = Path::new(warden_proxy::SYSTEM_CA_BUNDLE);
-    let mut bundle = if system.exists() {
-        std::fs::read(system).with_context(|| format!("cannot read {}", system.display()))?
-    } else {
-        Vec::new()
+    // The inputs' identities: unchanged inputs give the bundle built last
+    // time (the daemon launches many sessions), which is still compared
+    // with the file on disk below.
+    let stamp = |p: &Path| {
+        std::fs::metadata(p)
+            .ok()
+            .map(|m| (m.len(), m.mtime(), m.mtime_nsec(), m.ino()))
     };
-    if !bundle.is_empty() && !bundle.ends_with(b"\n") {
-        bundle.push(b'\n');
-    }
-    bundle.extend_from_slice(b"# Warden local CA (TLS interception of brokered hosts)\n");
-    bundle.extend_from_slice(ca.as_bytes());
-    for path in extra_roots {
-        bundle.push(b'\n');
-        bundle.extend(
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?,
-        );
-    }
+    let inputs: Vec<_> = [system, &ca_dir.join("ca.pem")]
+        .into_iter()
+        .chain(extra_roots.iter().map(PathBuf::as_path))
+        .map(|p| (p.to_path_buf(), stamp(p)))
+        .collect();
+    type Built = (
+        Vec<(PathBuf, Option<(u64, i64, i64, u64)>)>,
+        Arc<Vec<u8>>,
+        String,
+    );
+    static LAST: Mutex<Option<Built>> = Mutex::new(None);
+    let cached = {
+        let last = LAST.lock().unwrap_or_else(|p| p.into_inner());
+        last.as_ref()
+            .filter(|(stamps, _, _)| *stamps == inputs)
+            .map(|(_, bytes, name)| (Arc::clone(bytes), name.clone()))
+    };
+    let (bundle, name) = match cached {
+        Some(hit) => hit,
+        None => {
+            let built = build_bundle(system, &ca, extra_roots)?;
+            let digest = sha2::Sha256::digest(&built);
+            let name: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+            let built = Arc::new(built);
+            *LAST.lock().unwrap_or_else(|p| p.into_inner()) =
+                Some((inputs, Arc::clone(&built), name.clone()));
+            (built, name)
+        }
+    };
     // SAFETY: geteuid has no preconditions.
     let uid = unsafe { libc::geteuid() };
     let dir = temp_dir.join(format!("warden-{uid}-trust"));
@@ -385,8 +406,6 @@ fn trust_bundle(
             dir.display()
         );
     }
-    let digest = sha2::Sha256::digest(&bundle);
-    let name: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
     let path = dir.join(format!("ca-bundle-{name}.crt"));
     let current = std::fs::OpenOptions::new()
         .read(true)
@@ -398,10 +417,33 @@ fn trust_bundle(
         });
     if current.ok().as_deref() != Some(&bundle[..]) {
         let tmp = dir.join(format!(".ca-bundle-{name}.{}", std::process::id()));
-        std::fs::write(&tmp, &bundle).with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::write(&tmp, &bundle[..])
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
         std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(path)
+}
+
+/// The system's roots, warden's CA (`ca`, PEM) and the extra roots, in one
+/// PEM text.
+fn build_bundle(system: &Path, ca: &str, extra_roots: &[PathBuf]) -> anyhow::Result<Vec<u8>> {
+    let mut bundle = if system.exists() {
+        std::fs::read(system).with_context(|| format!("cannot read {}", system.display()))?
+    } else {
+        Vec::new()
+    };
+    if !bundle.is_empty() && !bundle.ends_with(b"\n") {
+        bundle.push(b'\n');
+    }
+    bundle.extend_from_slice(b"# Warden local CA (TLS interception of brokered hosts)\n");
+    bundle.extend_from_slice(ca.as_bytes());
+    for path in extra_roots {
+        bundle.push(b'\n');
+        bundle.extend(
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?,
+        );
+    }
+    Ok(bundle)
 }
 
 /// The issuer's public key, from the store's signing key.
@@ -516,6 +558,84 @@ fn places(caller: &Caller) -> anyhow::Result<(PathBuf, PathBuf, PathBuf)> {
     Ok((home, cwd, workspace))
 }
 
+/// The host's capability ladder, probed at most once a minute per process
+/// (the daemon prepares many launches; probing forks twice). A stale rung
+/// cannot weaken a launch: each launched process proves its sandbox with
+/// the canaries before it execs, and fails to start when enforcing fails.
+fn ladder() -> warden_sandbox::Ladder {
+    static CACHE: Mutex<Option<(std::time::Instant, warden_sandbox::Ladder)>> = Mutex::new(None);
+    let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+    match &*cache {
+        Some((at, ladder)) if at.elapsed() < std::time::Duration::from_secs(60) => ladder.clone(),
+        _ => {
+            let ladder = warden_sandbox::probe();
+            *cache = Some((std::time::Instant::now(), ladder.clone()));
+            ladder
+        }
+    }
+}
+
+/// Warden's local CA, loaded once per process while its files are unchanged
+/// (the daemon serves many sessions; parsing the key and making a leaf key
+/// cost a few hundred microseconds). Sessions share its leaf cache.
+fn local_ca(ca_dir: &Path) -> anyhow::Result<Arc<LocalCa>> {
+    use std::os::unix::fs::MetadataExt as _;
+    type Loaded = (PathBuf, Vec<Option<(u64, i64, i64, u64)>>, Arc<LocalCa>);
+    static LOADED: Mutex<Option<Loaded>> = Mutex::new(None);
+    let stamps = || -> Vec<_> {
+        ["ca.pem", "ca-key.pem"]
+            .iter()
+            .map(|f| {
+                std::fs::metadata(ca_dir.join(f))
+                    .ok()
+                    .map(|m| (m.len(), m.mtime(), m.mtime_nsec(), m.ino()))
+            })
+            .collect()
+    };
+    let before = stamps();
+    {
+        let loaded = LOADED.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((dir, seen, ca)) = &*loaded {
+            if dir == ca_dir && *seen == before && before.iter().all(Option::is_some) {
+                return Ok(Arc::clone(ca));
+            }
+        }
+    }
+    let ca = Arc::new(LocalCa::load_or_create(ca_dir).context("cannot load warden's local CA")?);
+    *LOADED.lock().unwrap_or_else(|p| p.into_inner()) =
+        Some((ca_dir.to_path_buf(), stamps(), Arc::clone(&ca)));
+    Ok(ca)
+}
+
+/// A store connection the daemon opened ahead for its next launch (opening
+/// one costs a third of a millisecond), with its database and when it was
+/// opened.
+static SPARE_STORE: Mutex<Option<(PathBuf, std::time::Instant, Store)>> = Mutex::new(None);
+
+/// Opens a store connection for the next launch (the daemon calls this
+/// between launches). Errors are left to that launch, which opens its own.
+pub fn open_spare_store(layout: &Layout) {
+    if let Ok(store) = crate::registry::open(layout) {
+        *SPARE_STORE.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((layout.database(), std::time::Instant::now(), store));
+    }
+}
+
+/// The spare connection when it is for this database and fresh, else a
+/// new one.
+fn take_store(layout: &Layout) -> anyhow::Result<Store> {
+    let spare = SPARE_STORE.lock().unwrap_or_else(|p| p.into_inner()).take();
+    match spare {
+        Some((path, opened, store))
+            if path == layout.database()
+                && opened.elapsed() < std::time::Duration::from_secs(60) =>
+        {
+            Ok(store)
+        }
+        _ => crate::registry::open(layout),
+    }
+}
+
 /// Who asked for a launch: this process, or warden's front through the
 /// daemon. Everything the launch reads from "the caller" (its environment,
 /// its directory) comes from here, never from the daemon's own.
@@ -566,7 +686,8 @@ pub struct Launch {
     pub prepared: Arc<warden_sandbox::Prepared>,
     /// Lines for the developer's terminal: the session, then every gap.
     pub notices: Vec<String>,
-    /// The session's egress proxy.
+    /// The session's egress proxy: held, since dropping it stops it.
+    #[allow(dead_code)]
     pub proxy: warden_proxy::RunningProxy,
     /// Skip the start-up self-test.
     pub no_self_test: bool,
@@ -590,7 +711,7 @@ pub fn prepare(
 
     // The host must provide what the profile requires, or nothing starts.
     mark("config");
-    let ladder = warden_sandbox::probe();
+    let ladder = ladder();
     mark("probe");
     // Refuse before anything else when the host cannot enforce what the
     // profile requires (the proxy's port, added later, changes nothing
@@ -599,113 +720,9 @@ pub fn prepare(
     if let Err(refusal) = ladder.check_required(&profile) {
         bail!("refusing to start: {refusal}\n(run `warden doctor` to see what this host enforces)");
     }
-    let store = crate::registry::open(layout)?;
-    let agent_name = args
-        .agent
-        .clone()
-        .unwrap_or_else(|| config.default_agent.clone());
-    let registry = crate::registry::facts(&store, &agent_name).map_err(anyhow::Error::msg)?;
-    if let Some(facts) = &registry {
-        if facts.state != "active" {
-            bail!(
-                "{agent_name} is {}; no session can start for it",
-                facts.state
-            );
-        }
-    }
-    let human = crate::session::resolve_human(
-        &config,
-        &store,
-        crate::client::human_from(|k| caller.var_string(k)).as_deref(),
-        &cwd,
-    )
-    .map_err(anyhow::Error::msg)?;
-    let session_id = format!("ws-{}", &warden_identity::new_id()?[..12]);
-    let (credential, record) = crate::session::mint(
-        &store,
-        store.signing_key(),
-        &config,
-        &crate::session::SessionRequest {
-            agent: &agent_name,
-            human: &human,
-            session: &session_id,
-            cwd: &cwd,
-            task: args.task.as_deref(),
-            held: false,
-        },
-    )
-    .map_err(anyhow::Error::msg)?;
-
-    mark("credential minted");
-    // The developer's real credentials, read here, before the environment
-    // is scrubbed; they never enter the sandbox.
-    let mut brokered = Vec::new();
-    for spec in &config.run.credentials {
-        let pattern = HostPattern::parse(&spec.host)
-            .map_err(|e| anyhow::anyhow!("[[run.credentials]] host {:?}: {e}", spec.host))?;
-        brokered.push((pattern, spec.clone(), read_credential(spec, caller)?));
-    }
-
-    let proxy_token = SecretString::new(proxy_password()?);
-    let mut tokens = TokenMap::new();
-    tokens.insert(session_id.clone(), proxy_token.clone());
-    let mut brokered_hosts = Vec::new();
-    for host in &config.run.brokered {
-        brokered_hosts.push(
-            HostPattern::parse(host)
-                .map_err(|e| anyhow::anyhow!("[run] brokered {host:?}: {e}"))?,
-        );
-    }
-    let scanner: Arc<dyn warden_proxy::SecretScanner> = Arc::new(|data: &[u8]| {
-        let text = String::from_utf8_lossy(data);
-        secrets::find_secrets(&text)
-            .first()
-            .map(|m| m.rule.to_owned())
-    });
-    let shared = Arc::new(Mutex::new(store));
-    let who = Who {
-        agent: agent_name.clone(),
-        agent_kind: None,
-        human: Some(human.clone()),
-        session_id: Some(session_id.clone()),
-        registry,
-        credential: CredentialState::Valid {
-            id: record.id.clone(),
-            label: None,
-        },
-        ..Who::default()
-    };
-    let mut assistant_hosts = Vec::new();
-    for host in &config.run.assistant_hosts {
-        assistant_hosts.push(
-            HostPattern::parse(host)
-                .map_err(|e| anyhow::anyhow!("[run] assistant_hosts {host:?}: {e}"))?,
-        );
-    }
-    let verified = credential
-        .verify(
-            &store_key_public(&shared)
-                .context("warden's signing key is missing (run `warden init`)")?,
-        )
-        .context("the session's own credential does not verify")?;
-    let decider = EngineDecider {
-        assistant_hosts,
-        credential_ids: verified.ids.clone(),
-        expires_at: verified.expires_at,
-        engine: std::sync::OnceLock::new(),
-        warden_home: layout.root.clone(),
-        user_home: home.clone(),
-        store: Arc::clone(&shared),
-        who,
-        cwd: cwd.to_string_lossy().into_owned(),
-    };
-    let broker = GrantBroker {
-        store: Arc::clone(&shared),
-        session: session_id.clone(),
-        credentials: brokered,
-    };
-    // The proxy's port is chosen now, so the sandbox can be planned while
-    // the CA loads and the proxy starts on another thread.
+    // The proxy's port is chosen now, so the sandbox is planned and
+    // prepared on another thread while the credential is minted and the
+    // proxy starts.
     let port = std::net::TcpListener::bind(("127.0.0.1", 0))
         .and_then(|l| l.local_addr())
         .context("cannot find a free port for the proxy")?
@@ -716,89 +733,191 @@ pub fn prepare(
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
         .unwrap_or_else(|| PathBuf::from("/tmp"));
-    let bundle = trust_bundle(&ca_dir, &config.run.extra_roots, &temp_dir)?;
-    let run_config = config.run.clone();
-    let starting = std::thread::spawn(move || -> anyhow::Result<warden_proxy::RunningProxy> {
-        let ca =
-            Arc::new(LocalCa::load_or_create(ca_dir).context("cannot load warden's local CA")?);
-        let mut roots = UpstreamRoots::default();
-        for path in &run_config.extra_roots {
-            roots
-                .add_pem_file(path)
-                .map_err(|e| anyhow::anyhow!("cannot add the roots in {}: {e}", path.display()))?;
-        }
-        let proxy_config = ProxyConfig {
-            listen: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
-            auth: ProxyAuth::Required(Arc::new(tokens)),
-            brokered_hosts,
-            ca: Some(ca),
-            upstream_roots: roots,
-            scanner: Some(scanner),
-            allow_private_destinations: run_config.allow_private_destinations,
-            ..ProxyConfig::default()
-        };
-        Proxy::bind(proxy_config, decider, broker).context("cannot start the egress proxy")
-    });
-    mark("proxy starting");
-
     profile.network.connect_tcp_ports = vec![port];
-    profile.governance.push(bundle.clone());
-    let plan = warden_sandbox::Plan::build(&profile).context("cannot plan the sandbox")?;
-    if let Err(refusal) = ladder.check_plan(&plan) {
-        bail!("refusing to start: {refusal}\n(run `warden doctor` to see what this host enforces)");
-    }
-    mark("plan");
-    let prepared = Arc::new(
-        warden_sandbox::Prepared::new(&plan, &ladder).context("cannot prepare the sandbox")?,
-    );
-    mark("prepared");
-    let proxy = starting
-        .join()
-        .map_err(|_| anyhow::anyhow!("the proxy failed to start"))??;
-    let proxy_url = proxy.proxy_url(&session_id, &proxy_token);
-    mark("proxy");
+    std::thread::scope(|scope| -> anyhow::Result<Launch> {
+        let planner =
+            scope.spawn(|| plan_sandbox(layout, &config, profile, &ladder, &ca_dir, &temp_dir));
+        let store = take_store(layout)?;
+        mark("store open");
+        let agent_name = args
+            .agent
+            .clone()
+            .unwrap_or_else(|| config.default_agent.clone());
+        let registry = crate::registry::facts(&store, &agent_name).map_err(anyhow::Error::msg)?;
+        if let Some(facts) = &registry {
+            if facts.state != "active" {
+                bail!(
+                    "{agent_name} is {}; no session can start for it",
+                    facts.state
+                );
+            }
+        }
+        let human = crate::session::resolve_human(
+            &config,
+            &store,
+            crate::client::human_from(|k| caller.var_string(k)).as_deref(),
+            &cwd,
+        )
+        .map_err(anyhow::Error::msg)?;
+        let session_id = format!("ws-{}", &warden_identity::new_id()?[..12]);
+        let (credential, record) = crate::session::mint(
+            &store,
+            store.signing_key(),
+            &config,
+            &crate::session::SessionRequest {
+                agent: &agent_name,
+                human: &human,
+                session: &session_id,
+                cwd: &cwd,
+                task: args.task.as_deref(),
+                held: false,
+            },
+        )
+        .map_err(anyhow::Error::msg)?;
 
-    let mut env = warden_sandbox::scrub_env(caller.env.iter().cloned(), &profile.env);
-    for name in [
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "ALL_PROXY",
-    ] {
-        env.set(name, proxy_url.expose());
-    }
-    // Nothing bypasses the proxy.
-    for name in ["NO_PROXY", "no_proxy"] {
-        env.set(name, "");
-    }
-    let bundle_text = bundle.to_string_lossy().into_owned();
-    for name in [
-        "SSL_CERT_FILE",
-        "GIT_SSL_CAINFO",
-        "REQUESTS_CA_BUNDLE",
-        "CURL_CA_BUNDLE",
-        "NODE_EXTRA_CA_CERTS",
-    ] {
-        env.set(name, &bundle_text);
-    }
-    env.set(crate::session::CREDENTIAL_ENV, credential.encode());
-    env.set("WARDEN_SESSION_ID", &session_id);
-    env.set("WARDEN_AGENT", &agent_name);
-    env.set("WARDEN_HOME", layout.root.as_os_str());
-    // Git over SSH cannot pass the proxy: rewrite GitHub's SSH remotes to
-    // HTTPS and make any other ssh use fail with a clear message.
-    env.set("GIT_CONFIG_COUNT", "2");
-    env.set("GIT_CONFIG_KEY_0", "url.https://github.com/.insteadOf");
-    env.set("GIT_CONFIG_VALUE_0", "git@github.com:");
-    env.set("GIT_CONFIG_KEY_1", "url.https://github.com/.insteadOf");
-    env.set("GIT_CONFIG_VALUE_1", "ssh://git@github.com/");
-    env.set(
+        mark("credential minted");
+        // The developer's real credentials, read here, before the environment
+        // is scrubbed; they never enter the sandbox.
+        let mut brokered = Vec::new();
+        for spec in &config.run.credentials {
+            let pattern = HostPattern::parse(&spec.host)
+                .map_err(|e| anyhow::anyhow!("[[run.credentials]] host {:?}: {e}", spec.host))?;
+            brokered.push((pattern, spec.clone(), read_credential(spec, caller)?));
+        }
+
+        let proxy_token = SecretString::new(proxy_password()?);
+        let mut tokens = TokenMap::new();
+        tokens.insert(session_id.clone(), proxy_token.clone());
+        let mut brokered_hosts = Vec::new();
+        for host in &config.run.brokered {
+            brokered_hosts.push(
+                HostPattern::parse(host)
+                    .map_err(|e| anyhow::anyhow!("[run] brokered {host:?}: {e}"))?,
+            );
+        }
+        let scanner: Arc<dyn warden_proxy::SecretScanner> = Arc::new(|data: &[u8]| {
+            let text = String::from_utf8_lossy(data);
+            secrets::find_secrets(&text)
+                .first()
+                .map(|m| m.rule.to_owned())
+        });
+        let shared = Arc::new(Mutex::new(store));
+        let who = Who {
+            agent: agent_name.clone(),
+            agent_kind: None,
+            human: Some(human.clone()),
+            session_id: Some(session_id.clone()),
+            registry,
+            credential: CredentialState::Valid {
+                id: record.id.clone(),
+                label: None,
+            },
+            ..Who::default()
+        };
+        let mut assistant_hosts = Vec::new();
+        for host in &config.run.assistant_hosts {
+            assistant_hosts.push(
+                HostPattern::parse(host)
+                    .map_err(|e| anyhow::anyhow!("[run] assistant_hosts {host:?}: {e}"))?,
+            );
+        }
+        let verified = credential
+            .verify(
+                &store_key_public(&shared)
+                    .context("warden's signing key is missing (run `warden init`)")?,
+            )
+            .context("the session's own credential does not verify")?;
+        let decider = EngineDecider {
+            assistant_hosts,
+            credential_ids: verified.ids.clone(),
+            expires_at: verified.expires_at,
+            engine: std::sync::OnceLock::new(),
+            warden_home: layout.root.clone(),
+            user_home: home.clone(),
+            store: Arc::clone(&shared),
+            who,
+            cwd: cwd.to_string_lossy().into_owned(),
+        };
+        let broker = GrantBroker {
+            store: Arc::clone(&shared),
+            session: session_id.clone(),
+            credentials: brokered,
+        };
+        let run_config = config.run.clone();
+        let proxy_ca_dir = ca_dir.clone();
+        let starting = std::thread::spawn(move || -> anyhow::Result<warden_proxy::RunningProxy> {
+            let ca = local_ca(&proxy_ca_dir)?;
+            let mut roots = UpstreamRoots::default();
+            for path in &run_config.extra_roots {
+                roots.add_pem_file(path).map_err(|e| {
+                    anyhow::anyhow!("cannot add the roots in {}: {e}", path.display())
+                })?;
+            }
+            let proxy_config = ProxyConfig {
+                listen: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+                auth: ProxyAuth::Required(Arc::new(tokens)),
+                brokered_hosts,
+                ca: Some(ca),
+                upstream_roots: roots,
+                scanner: Some(scanner),
+                allow_private_destinations: run_config.allow_private_destinations,
+                ..ProxyConfig::default()
+            };
+            Proxy::bind(proxy_config, decider, broker).context("cannot start the egress proxy")
+        });
+        mark("proxy starting");
+
+        let (plan, prepared, bundle, profile) = planner
+            .join()
+            .map_err(|_| anyhow::anyhow!("planning the sandbox failed"))??;
+        mark("prepared");
+        let proxy = starting
+            .join()
+            .map_err(|_| anyhow::anyhow!("the proxy failed to start"))??;
+        let proxy_url = proxy.proxy_url(&session_id, &proxy_token);
+        mark("proxy");
+
+        let mut env = warden_sandbox::scrub_env(caller.env.iter().cloned(), &profile.env);
+        for name in [
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "http_proxy",
+            "https_proxy",
+            "ALL_PROXY",
+        ] {
+            env.set(name, proxy_url.expose());
+        }
+        // Nothing bypasses the proxy.
+        for name in ["NO_PROXY", "no_proxy"] {
+            env.set(name, "");
+        }
+        let bundle_text = bundle.to_string_lossy().into_owned();
+        for name in [
+            "SSL_CERT_FILE",
+            "GIT_SSL_CAINFO",
+            "REQUESTS_CA_BUNDLE",
+            "CURL_CA_BUNDLE",
+            "NODE_EXTRA_CA_CERTS",
+        ] {
+            env.set(name, &bundle_text);
+        }
+        env.set(crate::session::CREDENTIAL_ENV, credential.encode());
+        env.set("WARDEN_SESSION_ID", &session_id);
+        env.set("WARDEN_AGENT", &agent_name);
+        env.set("WARDEN_HOME", layout.root.as_os_str());
+        // Git over SSH cannot pass the proxy: rewrite GitHub's SSH remotes to
+        // HTTPS and make any other ssh use fail with a clear message.
+        env.set("GIT_CONFIG_COUNT", "2");
+        env.set("GIT_CONFIG_KEY_0", "url.https://github.com/.insteadOf");
+        env.set("GIT_CONFIG_VALUE_0", "git@github.com:");
+        env.set("GIT_CONFIG_KEY_1", "url.https://github.com/.insteadOf");
+        env.set("GIT_CONFIG_VALUE_1", "ssh://git@github.com/");
+        env.set(
         "GIT_SSH_COMMAND",
         "sh -c 'echo \"warden: git over SSH is not available under warden run; use an HTTPS remote (warden supplies the credential once granted)\" >&2; exit 1'",
     );
 
-    let mut notices = vec![format!(
+        let mut notices = vec![format!(
         "warden: session {session_id} for {agent_name} ({human}), credential {}; sandboxed ({}), proxy 127.0.0.1:{}",
         record.id,
         prepared
@@ -810,17 +929,50 @@ pub fn prepare(
             .join(", "),
         proxy.port()
     )];
-    notices.extend(plan.gaps.iter().map(|gap| format!("warden: note: {gap}")));
-    mark("env");
-    Ok(Launch {
-        program: program.clone(),
-        args: program_args.to_vec(),
-        env,
-        prepared,
-        notices,
-        proxy,
-        no_self_test: args.no_self_test,
+        notices.extend(plan.gaps.iter().map(|gap| format!("warden: note: {gap}")));
+        mark("env");
+        Ok(Launch {
+            program: program.clone(),
+            args: program_args.to_vec(),
+            env,
+            prepared,
+            notices,
+            proxy,
+            no_self_test: args.no_self_test,
+        })
     })
+}
+
+/// Plans and prepares the sandbox for `profile` (the proxy's port already
+/// in it), with the trust bundle read-only inside: the planner thread of
+/// [`prepare`].
+fn plan_sandbox(
+    layout: &Layout,
+    config: &Config,
+    mut profile: warden_sandbox::Profile,
+    ladder: &warden_sandbox::Ladder,
+    ca_dir: &Path,
+    temp_dir: &Path,
+) -> anyhow::Result<(
+    warden_sandbox::Plan,
+    Arc<warden_sandbox::Prepared>,
+    PathBuf,
+    warden_sandbox::Profile,
+)> {
+    let bundle = trust_bundle(ca_dir, &config.run.extra_roots, temp_dir)?;
+    profile.governance.push(bundle.clone());
+    let plan = warden_sandbox::Plan::build(&profile).context("cannot plan the sandbox")?;
+    if let Err(refusal) = ladder.check_plan(&plan) {
+        bail!("refusing to start: {refusal}\n(run `warden doctor` to see what this host enforces)");
+    }
+    // The canary secret is kept in warden's own directory, which every
+    // sandbox is denied.
+    let prepared = Arc::new(
+        warden_sandbox::Prepared::new(&plan, ladder)
+            .context("cannot prepare the sandbox")?
+            .with_canary_dir(layout.root.join("run").join("canary")),
+    );
+    Ok((plan, prepared, bundle, profile))
 }
 
 /// Runs `warden run` in this process (the front found no daemon to

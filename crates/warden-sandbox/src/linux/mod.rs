@@ -37,6 +37,8 @@ pub struct Prepared {
     plan: Plan,
     enforcement: Arc<Enforcement>,
     enforced: Enforced,
+    /// Where the self-test keeps its canary secret between runs.
+    canary_dir: Option<std::path::PathBuf>,
 }
 
 /// What a child applies between fork and exec: data only, ready for
@@ -65,7 +67,7 @@ struct Enforcement {
 /// [`HandoffGuard`]) until the launch is over.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Handoff {
-    masks: Vec<(Vec<u8>, bool, bool)>,
+    masks: Vec<(CPath, bool, bool)>,
     private_mounts: bool,
     drop_caps: bool,
     close_fds: bool,
@@ -108,15 +110,12 @@ impl Adopted {
         let masks = handoff
             .masks
             .into_iter()
-            .map(|(target, hide, is_dir)| {
-                Ok(PreparedMask {
-                    target: CString::new(target)
-                        .map_err(|_| bad("a mask path holds a NUL byte"))?,
-                    hide,
-                    is_dir,
-                })
+            .map(|(target, hide, is_dir)| PreparedMask {
+                target: target.0,
+                hide,
+                is_dir,
             })
-            .collect::<Result<Vec<_>, SandboxError>>()?;
+            .collect();
         let filters = handoff
             .filters
             .iter()
@@ -152,6 +151,50 @@ impl Adopted {
                 Ok(None)
             }
         }
+    }
+}
+
+/// A path for a system call, in a handoff as hex (a path need not be
+/// UTF-8, and JSON spells bytes one number each).
+#[derive(Debug, Clone)]
+pub(crate) struct CPath(pub(crate) CString);
+
+impl std::ops::Deref for CPath {
+    type Target = std::ffi::CStr;
+    fn deref(&self) -> &std::ffi::CStr {
+        &self.0
+    }
+}
+
+impl Serialize for CPath {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use std::fmt::Write as _;
+        let bytes = self.0.as_bytes();
+        let mut hex = String::with_capacity(bytes.len() * 2);
+        for b in bytes {
+            let _ = write!(hex, "{b:02x}");
+        }
+        serializer.serialize_str(&hex)
+    }
+}
+
+impl<'de> Deserialize<'de> for CPath {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<CPath, D::Error> {
+        use serde::de::Error as _;
+        let hex = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        let hex = hex.as_bytes();
+        if hex.len() % 2 != 0 {
+            return Err(D::Error::custom("a path's hex has an odd length"));
+        }
+        let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+        let bytes = hex
+            .chunks_exact(2)
+            .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
+            .collect::<Option<Vec<u8>>>()
+            .ok_or_else(|| D::Error::custom("a path's hex is not hex"))?;
+        CString::new(bytes)
+            .map(CPath)
+            .map_err(|_| D::Error::custom("a path holds a NUL byte"))
     }
 }
 
@@ -309,7 +352,17 @@ impl Prepared {
                 masks: mask_count,
                 not_enforced,
             },
+            canary_dir: None,
         })
+    }
+
+    /// Keep the self-test's canary secret in `dir` (created when absent,
+    /// never removed), instead of a fresh directory per self-test: a
+    /// launcher that starts many sessions saves the file system work. It
+    /// must lie outside every allowed root, else a fresh one is used.
+    pub fn with_canary_dir(mut self, dir: std::path::PathBuf) -> Prepared {
+        self.canary_dir = Some(dir);
+        self
     }
 
     /// What enforcing will apply.
@@ -400,7 +453,7 @@ impl Prepared {
             masks: e
                 .masks
                 .iter()
-                .map(|m| (m.target.as_bytes().to_vec(), m.hide, m.is_dir))
+                .map(|m| (CPath(m.target.clone()), m.hide, m.is_dir))
                 .collect(),
             private_mounts: e.private_mounts,
             drop_caps: e.drop_caps,

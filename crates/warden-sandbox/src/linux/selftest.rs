@@ -17,6 +17,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::CPath;
+
 use super::sys::{errno, write_all};
 use super::Prepared;
 use crate::{Access, CanaryResult, Control, MaskKind, SandboxError, SelfTestReport};
@@ -28,15 +30,15 @@ const CANARY_CONTENT: &[u8] = b"warden-sandbox canary secret\n";
 #[derive(Debug, Serialize, Deserialize)]
 enum Op {
     /// Open and read one byte. Stopped: open failed or nothing to read.
-    Read(CString),
+    Read(CPath),
     /// Open a directory and list it. Stopped: open failed or it is empty.
-    List(CString),
+    List(CPath),
     /// Open for writing (no truncation). Stopped: the open failed.
-    OpenWrite(CString),
+    OpenWrite(CPath),
     /// Create a new file (removed again if it worked).
-    Create(CString),
+    Create(CPath),
     /// Hard-link (removed again if it worked).
-    Link(CString, CString),
+    Link(CPath, CPath),
     /// TCP connect to 127.0.0.1:port. Stopped: EACCES or EPERM.
     Connect(u16),
     /// TCP Fast Open send to 127.0.0.1:port. Stopped: EACCES or EPERM.
@@ -69,8 +71,9 @@ struct Canary {
     op: Op,
 }
 
-fn cstr(p: &Path) -> Result<CString, SandboxError> {
+fn cstr(p: &Path) -> Result<CPath, SandboxError> {
     CString::new(p.as_os_str().as_encoded_bytes())
+        .map(CPath)
         .map_err(|e| SandboxError::SelfTest(format!("{}: {e}", p.display())))
 }
 
@@ -273,6 +276,18 @@ fn attempt(op: &Op) -> (bool, i32) {
     }
 }
 
+/// The kept canary directory `dir`, created (0700) when absent, if it lies
+/// outside every allowed root.
+fn kept_canary_dir(dir: &Path, plan: &crate::Plan) -> Option<PathBuf> {
+    use std::os::unix::fs::DirBuilderExt as _;
+    let _ = fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir);
+    let dir = crate::plan::canonicalize(dir).ok()?;
+    plan.covering_rule(&dir).is_none().then_some(dir)
+}
+
 /// Where to put the secret canary: a directory outside every allowed root
 /// where this process can create a subdirectory.
 fn canary_home(prepared: &Prepared) -> Option<PathBuf> {
@@ -294,7 +309,7 @@ fn canary_home(prepared: &Prepared) -> Option<PathBuf> {
             .unwrap_or(0)
     );
     for c in candidates {
-        let Ok(c) = fs::canonicalize(&c) else {
+        let Ok(c) = crate::plan::canonicalize(&c) else {
             continue;
         };
         if plan.covering_rule(&c).is_some() {
@@ -369,7 +384,7 @@ impl CanarySet {
                 .profile
                 .workspaces
                 .iter()
-                .filter_map(|w| fs::canonicalize(w).ok())
+                .filter_map(|w| crate::plan::canonicalize(w).ok())
                 .collect();
             let rw: Vec<&PathBuf> = plan
                 .rules
@@ -382,15 +397,31 @@ impl CanarySet {
                 .or(rw.first())
                 .map(|p| (*p).clone())
         };
-        let tag = format!(".warden-selftest-{}", std::process::id());
+        // Unique per self-test: a daemon runs many at once, all with its pid.
+        static SELF_TESTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let tag = format!(
+            ".warden-selftest-{}-{}",
+            std::process::id(),
+            SELF_TESTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
 
         if has(Control::FsAllowList) {
-            // The secret canary outside every root.
-            match canary_home(prepared) {
+            // The secret canary outside every root: in the kept directory
+            // when one is set, else in a fresh one removed afterwards.
+            let kept = prepared
+                .canary_dir
+                .as_deref()
+                .and_then(|d| kept_canary_dir(d, plan));
+            let fresh = || canary_home(prepared);
+            match kept.clone().or_else(fresh) {
             Some(dir) => {
-                cleanup.0.push(dir.clone());
                 let secret = dir.join("id_canary");
-                fs::write(&secret, CANARY_CONTENT).map_err(st)?;
+                if kept.is_none() {
+                    cleanup.0.push(dir.clone());
+                    fs::write(&secret, CANARY_CONTENT).map_err(st)?;
+                } else if fs::read(&secret).ok().as_deref() != Some(CANARY_CONTENT) {
+                    fs::write(&secret, CANARY_CONTENT).map_err(st)?;
+                }
                 add(
                     format!("read canary secret {}", secret.display()),
                     &fs_ctl,
@@ -463,7 +494,7 @@ impl CanarySet {
                 .profile
                 .denied
                 .iter()
-                .filter_map(|d| fs::canonicalize(d).ok())
+                .filter_map(|d| crate::plan::canonicalize(d).ok())
                 .filter(|d| plan.covering_rule(d).is_none())
                 .take(8)
             {
