@@ -155,9 +155,9 @@ pub fn serve(layout: Layout, token: Arc<String>, header: Value, mut stream: Unix
         }
     };
     let prepared = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        prepare(&layout, &args, &caller, &mark)
+        prepare(&layout, &args, &caller, true, &mark)
     }));
-    let launch = match prepared {
+    let mut launch = match prepared {
         Ok(Ok(launch)) => launch,
         Ok(Err(error)) => {
             let message = warden_classify::secrets::redact(&format!("{error:#}"));
@@ -173,16 +173,13 @@ pub fn serve(layout: Layout, token: Arc<String>, header: Value, mut stream: Unix
             return;
         }
     };
-    let handed = launch
-        .prepared
-        .handoff(caller.pid, !launch.no_self_test)
-        .map_err(|e| format!("cannot hand the sandbox over: {e}"));
-    let (handoff, ruleset, guard) = match handed {
-        Ok(parts) => parts,
-        Err(error) => {
-            reply(&mut stream, None, &refused(error));
-            return;
-        }
+    let Some((handoff, ruleset, guard)) = launch.handoff.take() else {
+        reply(
+            &mut stream,
+            None,
+            &refused("the sandbox was not handed over".to_owned()),
+        );
+        return;
     };
     let env: Option<Vec<[String; 2]>> = launch
         .env

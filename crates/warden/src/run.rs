@@ -407,21 +407,63 @@ fn trust_bundle(
         );
     }
     let path = dir.join(format!("ca-bundle-{name}.crt"));
-    let current = std::fs::OpenOptions::new()
+    // A file verified before and unchanged since (same inode, size, and
+    // change time, which no user can set) is not read again.
+    static VERIFIED: Mutex<Option<(PathBuf, FileStamp)>> = Mutex::new(None);
+    let on_disk = file_stamp(&path);
+    let known = VERIFIED
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .as_ref()
+        .is_some_and(|(p, stamp)| *p == path && Some(*stamp) == on_disk);
+    if known {
+        return Ok(path);
+    }
+    // Read and compare, with the file's stamp taken before and after the
+    // read on the same descriptor: only content that held still is
+    // remembered as verified.
+    let verified = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NOFOLLOW)
         .open(&path)
+        .ok()
         .and_then(|mut f| {
+            let before = fd_stamp(&f)?;
             let mut bytes = Vec::with_capacity(bundle.len());
-            std::io::Read::read_to_end(&mut f, &mut bytes).map(|_| bytes)
+            std::io::Read::read_to_end(&mut f, &mut bytes).ok()?;
+            (bytes == bundle[..] && fd_stamp(&f) == Some(before)).then_some(before)
         });
-    if current.ok().as_deref() != Some(&bundle[..]) {
-        let tmp = dir.join(format!(".ca-bundle-{name}.{}", std::process::id()));
-        std::fs::write(&tmp, &bundle[..])
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+    match verified {
+        Some(stamp) => {
+            *VERIFIED.lock().unwrap_or_else(|p| p.into_inner()) = Some((path.clone(), stamp));
+        }
+        None => {
+            let tmp = dir.join(format!(".ca-bundle-{name}.{}", std::process::id()));
+            std::fs::write(&tmp, &bundle[..])
+                .with_context(|| format!("cannot write {}", tmp.display()))?;
+            std::fs::rename(&tmp, &path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
     }
     Ok(path)
+}
+
+/// What identifies a file's content without reading it: device, inode,
+/// size and change time (set by the kernel on any write, never by a user).
+type FileStamp = (u64, u64, u64, i64, i64);
+
+fn file_stamp(path: &Path) -> Option<FileStamp> {
+    stamp_of(&std::fs::symlink_metadata(path).ok()?)
+}
+
+fn fd_stamp(file: &std::fs::File) -> Option<FileStamp> {
+    stamp_of(&file.metadata().ok()?)
+}
+
+fn stamp_of(m: &std::fs::Metadata) -> Option<FileStamp> {
+    use std::os::unix::fs::MetadataExt as _;
+    m.is_file()
+        .then(|| (m.dev(), m.ino(), m.len(), m.ctime(), m.ctime_nsec()))
 }
 
 /// The system's roots, warden's CA (`ca`, PEM) and the extra roots, in one
@@ -691,16 +733,25 @@ pub struct Launch {
     pub proxy: warden_proxy::RunningProxy,
     /// Skip the start-up self-test.
     pub no_self_test: bool,
+    /// The sandbox handed over to the caller, when it spawns the command
+    /// (see [`Prepared::handoff`](warden_sandbox::Prepared::handoff)).
+    pub handoff: Option<(
+        warden_sandbox::Handoff,
+        Option<std::os::fd::OwnedFd>,
+        warden_sandbox::HandoffGuard,
+    )>,
 }
 
 /// Prepares a launch for `caller`: the session and its credential, the
 /// sandbox (planned, prepared, refused when the host cannot enforce what
 /// the profile requires) and the proxy. `mark` receives progress for
-/// `WARDEN_RUN_TIMING`.
+/// `WARDEN_RUN_TIMING`. With `handoff`, the sandbox is also handed over
+/// for the caller to enforce (the daemon's launches).
 pub fn prepare(
     layout: &Layout,
     args: &RunArgs,
     caller: &Caller,
+    handoff: bool,
     mark: &dyn Fn(&str),
 ) -> anyhow::Result<Launch> {
     let Some((program, program_args)) = args.command.split_first() else {
@@ -735,8 +786,16 @@ pub fn prepare(
         .unwrap_or_else(|| PathBuf::from("/tmp"));
     profile.network.connect_tcp_ports = vec![port];
     std::thread::scope(|scope| -> anyhow::Result<Launch> {
-        let planner =
-            scope.spawn(|| plan_sandbox(layout, &config, profile, &ladder, &ca_dir, &temp_dir));
+        let planner = scope.spawn(|| {
+            let planned = plan_sandbox(layout, &config, profile, &ladder, &ca_dir, &temp_dir)?;
+            // For the front, the canaries are set up here too, off the
+            // critical path of minting.
+            let handoff = match handoff {
+                true => Some(planned.1.handoff(caller.pid, !args.no_self_test)?),
+                false => None,
+            };
+            anyhow::Ok((planned, handoff))
+        });
         let store = take_store(layout)?;
         mark("store open");
         let agent_name = args
@@ -867,7 +926,7 @@ pub fn prepare(
         });
         mark("proxy starting");
 
-        let (plan, prepared, bundle, profile) = planner
+        let ((plan, prepared, bundle, profile), handoff) = planner
             .join()
             .map_err(|_| anyhow::anyhow!("planning the sandbox failed"))??;
         mark("prepared");
@@ -939,6 +998,7 @@ pub fn prepare(
             notices,
             proxy,
             no_self_test: args.no_self_test,
+            handoff,
         })
     })
 }
@@ -989,7 +1049,7 @@ pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let caller = Caller::this_process()?;
-    let launch = prepare(layout, args, &caller, &mark)?;
+    let launch = prepare(layout, args, &caller, false, &mark)?;
     // Hooks inside reach the daemon, which decides outside the sandbox.
     crate::daemon::ensure_started(layout).context("cannot start warden's daemon for the hooks")?;
     for line in &launch.notices {

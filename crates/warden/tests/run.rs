@@ -532,6 +532,9 @@ struct World {
     udp: UdpSocket,
     /// Run warden as this uid (through setpriv), else as ourselves.
     uid: Option<u32>,
+    /// Launch through the daemon (the default for users) instead of
+    /// in-process (`WARDEN_NO_DAEMON`).
+    daemon: bool,
 }
 
 impl World {
@@ -620,6 +623,7 @@ impl World {
             blocked: blocked_listener(),
             udp,
             uid,
+            daemon: false,
         };
         // `warden init` as the user (the state dir is theirs), a registered
         // identity, then the `[run]` section.
@@ -676,7 +680,6 @@ impl World {
             .env("USER", "dev")
             .env("LANG", "C.UTF-8")
             .env("WARDEN_HOME", &self.warden_home)
-            .env("WARDEN_NO_DAEMON", "1")
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("WARDEN_TEST_FORGE_TOKEN", FORGE_TOKEN)
             .env("GITHUB_TOKEN", GITHUB_TOKEN)
@@ -691,7 +694,22 @@ impl World {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        if self.daemon {
+            // The launch's own timing marks say which path it took.
+            cmd.env("WARDEN_RUN_TIMING", "1");
+        } else {
+            cmd.env("WARDEN_NO_DAEMON", "1");
+        }
         cmd
+    }
+
+    /// From now on, launch through warden's daemon, started here.
+    fn use_daemon(&mut self) {
+        self.daemon = true;
+        assert_ok(
+            &self.warden(&["daemon", "start"]).output().expect("daemon"),
+            "warden daemon start",
+        );
     }
 
     /// `warden run --agent claude-code -- COMMAND…`, waited for.
@@ -880,13 +898,24 @@ fn family_passed(pass: &[String], prefix: &str) -> bool {
     pass.iter().any(|p| p.starts_with(prefix))
 }
 
-fn escape_suite(uid: Option<u32>) {
-    let world = World::new(uid);
+fn escape_suite(uid: Option<u32>, through_daemon: bool) {
+    let mut world = World::new(uid);
+    if through_daemon {
+        world.use_daemon();
+    }
     let args = world.escape_args();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = world.run(&["--task", "escape suite"], &args, 300);
     let all = text(&out);
     eprintln!("{all}");
+    // The path the launch took: prepared by the daemon and spawned by the
+    // front, or all in warden-core.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.contains("(front)") && stderr.contains("(daemon)"),
+        through_daemon,
+        "{all}"
+    );
     let (pass, fail, skip) = report(&out);
     // SAFETY: no preconditions.
     let me = uid.unwrap_or_else(|| unsafe { libc::geteuid() });
@@ -962,7 +991,15 @@ fn escape_suite_passes_inside_warden_run() {
     if !linux() || !need_run() {
         return;
     }
-    escape_suite(None);
+    escape_suite(None, true);
+}
+
+#[test]
+fn escape_suite_passes_in_the_in_process_launcher() {
+    if !linux() || !need_run() {
+        return;
+    }
+    escape_suite(None, false);
 }
 
 #[test]
@@ -972,7 +1009,7 @@ fn escape_suite_passes_as_an_unprivileged_user() {
     }
     if !is_root() {
         eprintln!("not root: the suite already runs unprivileged in escape_suite_passes_inside_warden_run");
-        escape_suite(None);
+        escape_suite(None, true);
         return;
     }
     assert!(
@@ -982,7 +1019,7 @@ fn escape_suite_passes_as_an_unprivileged_user() {
             .is_ok_and(|o| o.status.success()),
         "setpriv (util-linux) is needed to drop to an unprivileged user"
     );
-    escape_suite(Some(NOBODY));
+    escape_suite(Some(NOBODY), true);
 }
 
 /// The same script outside the sandbox, same user, same environment as
@@ -1667,4 +1704,124 @@ fn git_push_needs_a_grant_and_the_token_never_enters_the_sandbox() {
     );
     let verify = world.warden(&["audit", "verify"]).output().expect("verify");
     assert_ok(&verify, "warden audit verify");
+}
+
+/// One length-prefixed frame, as warden's daemon protocol frames them.
+fn frame(bytes: &[u8]) -> Vec<u8> {
+    let mut out = u32::try_from(bytes.len())
+        .expect("small")
+        .to_be_bytes()
+        .to_vec();
+    out.extend_from_slice(bytes);
+    out
+}
+
+#[test]
+fn only_a_caller_outside_every_sandbox_can_ask_the_daemon_to_launch() {
+    use std::io::Write as _;
+    use std::os::unix::net::UnixStream;
+    if !linux() || !need_run() {
+        return;
+    }
+    let mut world = World::new(None);
+    world.use_daemon();
+    let token_path = world.warden_home.join("run/launch.token");
+    let token = fs::read_to_string(&token_path).expect("the daemon wrote its launch token");
+    let mode = fs::metadata(&token_path)
+        .expect("token")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "the token is private");
+    // A wrong token is refused, before anything is prepared.
+    let mut stream =
+        UnixStream::connect(world.warden_home.join("run/daemon.sock")).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let header = json!({
+        "v": 1,
+        "version": env!("CARGO_PKG_VERSION"),
+        "op": "launch",
+        "token": "0".repeat(token.trim().len()),
+    });
+    stream
+        .write_all(&frame(header.to_string().as_bytes()))
+        .expect("send");
+    let mut marker = [0u8; 1];
+    stream.read_exact(&mut marker).expect("the marker byte");
+    assert_eq!(marker, [0], "no descriptor for a refused launch");
+    let mut len = [0u8; 4];
+    stream.read_exact(&mut len).expect("length");
+    let mut reply = vec![0u8; u32::from_be_bytes(len) as usize];
+    stream.read_exact(&mut reply).expect("reply");
+    let reply: Value = serde_json::from_slice(&reply).expect("JSON");
+    assert_eq!(reply["ok"], false, "{reply}");
+    assert!(
+        reply["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("launch token"),
+        "{reply}"
+    );
+    // Inside a session, the token cannot be read: warden's state
+    // directory is denied, while the daemon's socket is reachable.
+    let out = world.run(
+        &[],
+        &[
+            "sh",
+            "-c",
+            "cat \"$WARDEN_HOME/run/launch.token\" && echo READ; test -S \"$WARDEN_HOME/run/daemon.sock\" && echo SOCKET; exit 0",
+        ],
+        120,
+    );
+    let all = text(&out);
+    assert_ok(&out, "warden run");
+    assert!(
+        all.contains("(front)"),
+        "launched through the daemon:\n{all}"
+    );
+    assert!(!all.contains("READ"), "{all}");
+    assert!(!all.contains(token.trim()), "{all}");
+}
+
+#[test]
+fn an_interrupt_reaches_the_command_and_the_session_lives_on() {
+    use std::os::unix::process::CommandExt as _;
+    if !linux() || !need_run() {
+        return;
+    }
+    for through_daemon in [true, false] {
+        let mut world = World::new(None);
+        if through_daemon {
+            world.use_daemon();
+        }
+        let mut cmd = world.warden(&[
+            "run",
+            "--agent",
+            "claude-code",
+            "--",
+            "sh",
+            "-c",
+            "trap 'echo got-interrupt' INT; echo ready; sleep 3 & wait; sleep 1; \
+             curl -s --max-time 20 \"https://localhost:$1/hello\" >/dev/null && echo proxied; echo survived",
+            "sh",
+            &world.forge.port.to_string(),
+        ]);
+        cmd.process_group(0);
+        let child = cmd.spawn().expect("spawn");
+        let group = child.id() as i32;
+        std::thread::sleep(Duration::from_millis(1500));
+        // SAFETY: signalling a process group this test created.
+        unsafe { libc::killpg(group, libc::SIGINT) };
+        let out = wait_for(child, 120, "warden run under an interrupt");
+        let all = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{all}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        for line in ["ready", "got-interrupt", "proxied", "survived"] {
+            assert!(
+                stdout.lines().any(|l| l == line),
+                "{line} missing (daemon: {through_daemon}):\n{all}"
+            );
+        }
+    }
 }
