@@ -124,7 +124,19 @@ impl LocalCa {
             fs::read_to_string(&key_path).map_err(io_err("read", &key_path))?,
         );
         let key = KeyPair::from_pem(&key_pem).map_err(cert_err)?;
-        let cert_pem = fs::read_to_string(&cert_path).map_err(io_err("read", &cert_path))?;
+        // A CA being created by another process has its key before its
+        // certificate: wait a moment for the certificate.
+        let mut cert_read = fs::read_to_string(&cert_path);
+        for _ in 0..200 {
+            match &cert_read {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                    cert_read = fs::read_to_string(&cert_path);
+                }
+                _ => break,
+            }
+        }
+        let cert_pem = cert_read.map_err(io_err("read", &cert_path))?;
         let cert_der = pem_certificates(cert_pem.as_bytes())
             .into_iter()
             .next()
@@ -313,7 +325,15 @@ fn create(dir: &Path) -> Result<(), CaError> {
     params.serial_number = Some(random_serial()?);
     let cert = params.self_signed(&key).map_err(cert_err)?;
     let key_pem = zeroize::Zeroizing::new(key.serialize_pem());
-    write_file(&dir.join(CA_KEY_FILE), key_pem.as_bytes(), 0o600, true)?;
+    // The key appears whole or not at all (a hard link of a complete file,
+    // which fails when another process won the race); its certificate
+    // follows, and loaders wait for it.
+    let key_path = dir.join(CA_KEY_FILE);
+    let key_tmp = dir.join(format!(".{CA_KEY_FILE}.{}", std::process::id()));
+    write_file(&key_tmp, key_pem.as_bytes(), 0o600, false)?;
+    let linked = fs::hard_link(&key_tmp, &key_path);
+    let _ = fs::remove_file(&key_tmp);
+    linked.map_err(io_err("create", &key_path))?;
     let cert_path = dir.join(CA_CERT_FILE);
     let tmp = dir.join(format!(".{CA_CERT_FILE}.{}", std::process::id()));
     write_file(&tmp, cert.pem().as_bytes(), 0o644, false)?;

@@ -30,6 +30,10 @@
 //!   [`Prepared::enforce_in_child`] is system calls only and runs between
 //!   `fork` and `exec`. [`Prepared::self_test`] forks a child, enforces, and
 //!   tries canary escapes ([`SelfTestReport`]).
+//! * [`Prepared::handoff`] gives the prepared sandbox to another process
+//!   (warden's front), which [`Adopted`] enforces in its own child: data
+//!   only, with the Landlock ruleset as a descriptor.
+//! * [`SecretWatcher`] keeps watching the scanned roots during the session.
 //! * [`scrub_env`] removes long-lived credentials from the environment by
 //!   name pattern and by value shape, reporting names only.
 //!
@@ -107,13 +111,13 @@
 //!   [`Control::TcpPorts`] is refused there (a network-namespace fallback is
 //!   not implemented, because it would also cut the sandbox off from a proxy
 //!   on the host's loopback).
-//! * Masks are computed at start. A secret written into a writable root
-//!   later by a process outside the sandbox is readable until the launcher
-//!   masks it with [`hide_in_running`] (which needs a watcher on the
-//!   launcher's side, and cannot revoke a descriptor opened before); a
-//!   secret-named file created by the sandbox itself is its own. The hook
-//!   (which classifies secret paths in every tool call and shell command)
-//!   is the remaining defence.
+//! * Masks are computed at start. A secret that appears later in a scanned
+//!   root (written from outside, or a masked file replaced by a rename,
+//!   which detaches its mask) is masked by the launcher's
+//!   [`SecretWatcher`] through [`hide_in_running`] within milliseconds; a
+//!   process inside can open it in that moment and keeps a descriptor
+//!   opened before. The watcher cannot tell who wrote the file, so a
+//!   secret-named file the sandbox writes itself is masked too.
 //! * An absent governance path can be created inside a writable root, and
 //!   a parent directory of a protected path can be renamed away
 //!   (`mv .git .git.old`); [`GovernanceSnapshot`] detects both after the
@@ -168,7 +172,10 @@ pub use profile::{
 pub use selftest::{CanaryResult, SelfTestReport};
 
 #[cfg(target_os = "linux")]
-pub use linux::{apply, hide_in_running, Adopted, Handoff, HandoffGuard, LaunchSelfTest, Prepared};
+pub use linux::{
+    apply, hide_in_running, Adopted, Handoff, HandoffGuard, LaunchSelfTest, Prepared,
+    SecretWatcher, Watched, MAX_WATCHED_DIRS,
+};
 
 /// What a [`Prepared`] sandbox enforces.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -111,6 +111,11 @@ pub struct Plan {
     pub gaps: Vec<String>,
     /// Whether the secret scan stopped at its entry limit.
     pub scan_truncated: bool,
+    /// The writable roots scanned for secret files (the workspaces and
+    /// the extra scan roots inside writable roots), which a
+    /// [`SecretWatcher`](crate::SecretWatcher) keeps watching.
+    #[serde(default)]
+    pub scanned_roots: Vec<PathBuf>,
 }
 
 fn io_err(path: &Path, source: io::Error) -> SandboxError {
@@ -191,6 +196,7 @@ impl Plan {
             governance: Vec::new(),
             gaps: Vec::new(),
             scan_truncated: false,
+            scanned_roots: Vec::new(),
         };
 
         // 1. The allow-list.
@@ -283,6 +289,7 @@ impl Plan {
                 roots.push(w.clone());
             }
         }
+        plan.scanned_roots = roots.clone();
         let unscanned: Vec<String> = writable
             .iter()
             .filter(|w| !roots.iter().any(|r| w.starts_with(r)))
@@ -404,7 +411,7 @@ impl Plan {
 
         // 8. Always-true limits of this design, stated once.
         plan.gaps.push(
-            "masks are taken at start: a secret file written into a writable root later by a process outside the sandbox is readable until the launcher masks it (hide_in_running); the hook and proxy are the remaining defence"
+            "secret files that appear in the scanned roots during the session are masked when the launcher's watcher sees them: a process inside can open one in the moment before, and a descriptor opened before is not revoked"
                 .to_string(),
         );
         if !profile.network.connect_tcp_ports.is_empty() {

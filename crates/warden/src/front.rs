@@ -357,7 +357,12 @@ fn run_through_daemon(home: Option<PathBuf>, run_args: &[OsString]) -> Option<Ex
     // The canaries have run: the daemon may remove their files.
     let _ = client::write_frame(
         &mut stream,
-        json!({ "spawned": spawned.is_ok() }).to_string().as_bytes(),
+        json!({
+            "spawned": spawned.is_ok(),
+            "pid": spawned.as_ref().ok().map(std::process::Child::id),
+        })
+        .to_string()
+        .as_bytes(),
     );
     if let Some(self_test) = self_test {
         let refusal = match self_test.finish() {

@@ -209,6 +209,7 @@ pub fn serve(layout: Layout, token: Arc<String>, header: Value, mut stream: Unix
         &body,
     );
     drop(ruleset);
+    let front = caller.pid;
     // The rest of the session waits for the command on its own thread; this
     // worker goes back to serving hooks.
     let session = move || {
@@ -217,9 +218,17 @@ pub fn serve(layout: Layout, token: Arc<String>, header: Value, mut stream: Unix
         crate::run::open_spare_store(&layout);
         // No timeout: the session lasts as long as the command.
         let _ = stream.set_read_timeout(None);
-        if read_frame(&mut stream, 1024).is_ok() {
+        if let Ok(spawned) = read_frame(&mut stream, 1024) {
             // Spawned (or not): the canaries have run.
             drop(guard);
+            // The command's pid, if it is the front's own child, for the
+            // watcher of secrets that appear during the session.
+            let child = serde_json::from_slice::<Value>(&spawned)
+                .ok()
+                .and_then(|v| v.get("pid").and_then(Value::as_u64))
+                .and_then(|pid| u32::try_from(pid).ok())
+                .filter(|pid| parent_of(*pid) == Some(front));
+            let _watch = child.and_then(|pid| crate::run::watch_secrets(&layout, &launch, pid));
             let _ = read_frame(&mut stream, 1024);
         }
         drop(launch);
@@ -283,4 +292,13 @@ fn parse_run_args(argv: Vec<OsString>) -> Option<crate::cli::RunArgs> {
         .try_get_matches_from(std::iter::once(OsString::from("run")).chain(argv))
         .ok()?;
     crate::cli::RunArgs::from_arg_matches(&matches).ok()
+}
+
+/// The parent of process `pid`, from `/proc/PID/stat`.
+fn parent_of(pid: u32) -> Option<i32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name may hold spaces and parentheses: the fields after
+    // it start at the last ')'.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    rest.split_whitespace().nth(1)?.parse().ok()
 }

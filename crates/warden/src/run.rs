@@ -733,6 +733,10 @@ pub struct Launch {
     pub proxy: warden_proxy::RunningProxy,
     /// Skip the start-up self-test.
     pub no_self_test: bool,
+    /// The session's id.
+    pub session_id: String,
+    /// The identity the session is for.
+    pub agent: String,
     /// The sandbox handed over to the caller, when it spawns the command
     /// (see [`Prepared::handoff`](warden_sandbox::Prepared::handoff)).
     pub handoff: Option<(
@@ -998,6 +1002,8 @@ pub fn prepare(
             notices,
             proxy,
             no_self_test: args.no_self_test,
+            session_id: session_id.clone(),
+            agent: agent_name.clone(),
             handoff,
         })
     })
@@ -1086,6 +1092,7 @@ pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
     }
     mark("self-tested and spawned");
     let mut child = spawned.with_context(|| format!("cannot run {program} in the sandbox"))?;
+    let _watch = watch_secrets(layout, &launch, child.id());
     // The terminal's interrupt and quit reach the command (the same process
     // group); warden stays, so the proxy serves the session to its end.
     ignore_terminal_signals();
@@ -1098,6 +1105,82 @@ pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
     // threads end with the process instead of being waited for.
     drop(std::io::Write::flush(&mut std::io::stderr()));
     std::process::exit(code)
+}
+
+/// The watcher of a running session's scanned roots (see
+/// [`warden_sandbox::SecretWatcher`]); dropping it stops the watch.
+pub struct SecretWatch {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for SecretWatch {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Masks, inside the sandbox whose process is `pid`, every secret file that
+/// appears in the launch's scanned roots while it runs, and records each
+/// in the audit log (the terminal belongs to the command). `None` when the
+/// host gives no watch; the plan's gaps already say what that leaves.
+pub fn watch_secrets(layout: &Layout, launch: &Launch, pid: u32) -> Option<SecretWatch> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let watcher = warden_sandbox::SecretWatcher::new(launch.prepared.plan()).ok()?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopped = Arc::clone(&stop);
+    let layout = layout.clone();
+    let session = launch.session_id.clone();
+    let agent = launch.agent.clone();
+    let thread = std::thread::Builder::new()
+        .name("warden-secret-watch".to_owned())
+        .spawn(move || {
+            let mut store: Option<Store> = None;
+            watcher.run(
+                pid,
+                || !stopped.load(Ordering::SeqCst),
+                |event| {
+                    use warden_sandbox::Watched;
+                    let summary = match &event {
+                        Watched::Masked(path) => format!(
+                            "a secret file appeared during the session and is now masked inside the sandbox: {}",
+                            path.display()
+                        ),
+                        Watched::NotMasked(path, why) => format!(
+                            "a secret file appeared during the session and could NOT be masked inside the sandbox: {} ({why})",
+                            path.display()
+                        ),
+                        Watched::Limit => format!(
+                            "the secret watcher reached {} directories; secrets appearing below the others are not masked",
+                            warden_sandbox::MAX_WATCHED_DIRS
+                        ),
+                        Watched::Rescanned => {
+                            "the secret watcher lost events and scanned its roots again".to_owned()
+                        }
+                    };
+                    if store.is_none() {
+                        store = crate::registry::open(&layout).ok();
+                    }
+                    if let Some(store) = &store {
+                        let mut record =
+                            NewRecord::new(RecordKind::Event, secrets::redact(&summary));
+                        record.session_id = Some(session.clone());
+                        record.agent = Some(agent.clone());
+                        record.tool = Some("sandbox".to_owned());
+                        record.detail = json!({ "entry": "secret-watch" });
+                        let _ = store.append(&record);
+                    }
+                },
+            );
+        })
+        .ok()?;
+    Some(SecretWatch {
+        stop,
+        thread: Some(thread),
+    })
 }
 
 /// The verdict on a launch's self-test: `Err` with the refusal to print.

@@ -68,6 +68,8 @@ const PARENT_MARKER: &str = "parent-environ-marker-5be1c07d";
 const SSH_CANARY: &str = "SSH-KEY-CANARY-41f0";
 const AWS_CANARY: &str = "AWS-FILE-CANARY-7d22";
 const DOTENV_CANARY: &str = "DOTENV-CANARY-9a13";
+/// A secret that appears only after the session started.
+const PEM_LATE: &str = "LATE-SECRET-CANARY-c0ffee";
 const HELLO: &str = "hello from the allowed host";
 /// The unprivileged user of the second run (nobody).
 const NOBODY: u32 = 65534;
@@ -1823,5 +1825,72 @@ fn an_interrupt_reaches_the_command_and_the_session_lives_on() {
                 "{line} missing (daemon: {through_daemon}):\n{all}"
             );
         }
+    }
+}
+
+#[test]
+fn secrets_that_appear_during_a_session_are_masked_inside() {
+    if !linux() || !need_run() {
+        return;
+    }
+    for through_daemon in [true, false] {
+        let mut world = World::new(None);
+        if through_daemon {
+            world.use_daemon();
+        }
+        // The command waits for `go`, then tries what appeared meanwhile:
+        // a new key file, a `.env` replaced by a rename (which detaches the
+        // start-up mask), and a secret in a directory made inside.
+        let child = world
+            .warden(&[
+                "run",
+                "--agent",
+                "claude-code",
+                "--",
+                "sh",
+                "-c",
+                "mkdir -p made-inside; touch started; i=0; while [ ! -e go ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; \
+                 for f in new-deploy.pem .env made-inside/id_ed25519; do cat \"$f\" || echo \"denied $f\"; done",
+            ])
+            .spawn()
+            .expect("spawn");
+        let started = world.ws.join("started");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !started.exists() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        write(&world.ws.join("new-deploy.pem"), PEM_LATE, 0o644);
+        write(
+            &world.ws.join(".env.next"),
+            &format!("API_KEY={PEM_LATE}\n"),
+            0o644,
+        );
+        fs::rename(world.ws.join(".env.next"), world.ws.join(".env")).expect("rename");
+        write(&world.ws.join("made-inside/id_ed25519"), PEM_LATE, 0o644);
+        // The watcher masks within milliseconds; give it a generous moment.
+        std::thread::sleep(Duration::from_millis(1500));
+        write(&world.ws.join("go"), "", 0o644);
+        let out = wait_for(child, 120, "warden run with late secrets");
+        let all = text(&out);
+        assert_ok(&out, "warden run");
+        assert!(
+            !all.contains(PEM_LATE),
+            "a late secret was read (daemon: {through_daemon}):\n{all}"
+        );
+        for f in ["new-deploy.pem", ".env", "made-inside/id_ed25519"] {
+            assert!(
+                all.contains(&format!("denied {f}")),
+                "{f} was not denied (daemon: {through_daemon}):\n{all}"
+            );
+        }
+        let masked = world
+            .audit()
+            .into_iter()
+            .filter(|r| {
+                r.to_string()
+                    .contains("appeared during the session and is now masked")
+            })
+            .count();
+        assert!(masked >= 3, "each mask is audited: {masked}");
     }
 }

@@ -11,6 +11,9 @@ mod mask;
 mod seccomp;
 mod selftest;
 mod sys;
+mod watch;
+
+pub use watch::{SecretWatcher, Watched, MAX_WATCHED_DIRS};
 
 use std::collections::BTreeSet;
 use std::ffi::CString;
