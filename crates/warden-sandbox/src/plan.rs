@@ -17,7 +17,7 @@
 //!
 //! What it cannot fix is listed in [`Plan::gaps`], in plain words.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::os::unix::fs::MetadataExt;
@@ -116,6 +116,9 @@ pub struct Plan {
     /// [`SecretWatcher`](crate::SecretWatcher) keeps watching.
     #[serde(default)]
     pub scanned_roots: Vec<PathBuf>,
+    /// The profile's denied paths that exist, resolved.
+    #[serde(default)]
+    pub denied_resolved: Vec<PathBuf>,
 }
 
 fn io_err(path: &Path, source: io::Error) -> SandboxError {
@@ -125,8 +128,51 @@ fn io_err(path: &Path, source: io::Error) -> SandboxError {
     }
 }
 
-/// Canonicalize, mapping "does not exist" to `None`.
-fn resolve(path: &Path) -> Result<Option<PathBuf>, SandboxError> {
+/// Canonicalizes many paths that share ancestors: each directory is
+/// resolved once, and a path whose parent is known costs one `lstat`
+/// (a symlink is followed in full).
+#[derive(Default)]
+struct Resolver {
+    dirs: HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl Resolver {
+    /// Canonicalize `path`, mapping "does not exist" to `None`.
+    fn resolve(&mut self, path: &Path) -> Result<Option<PathBuf>, SandboxError> {
+        use std::path::Component;
+        if !path.is_absolute() {
+            return Err(SandboxError::RelativePath(path.to_path_buf()));
+        }
+        let plain = path
+            .components()
+            .all(|c| matches!(c, Component::RootDir | Component::Normal(_)));
+        let (Some(parent), Some(name), true) = (path.parent(), path.file_name(), plain) else {
+            return full(path);
+        };
+        let parent = match self.dirs.get(parent) {
+            Some(known) => known.clone(),
+            None => {
+                let known = self.resolve(parent)?;
+                self.dirs.insert(parent.to_path_buf(), known.clone());
+                known
+            }
+        };
+        let Some(parent) = parent else {
+            return Ok(None);
+        };
+        let candidate = parent.join(name);
+        match fs::symlink_metadata(&candidate) {
+            Ok(meta) if meta.file_type().is_symlink() => full(&candidate),
+            Ok(_) => Ok(Some(candidate)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) if e.raw_os_error() == Some(libc::ENOTDIR) => Ok(None),
+            Err(e) => Err(io_err(path, e)),
+        }
+    }
+}
+
+/// Canonicalize in one go, mapping "does not exist" to `None`.
+fn full(path: &Path) -> Result<Option<PathBuf>, SandboxError> {
     if !path.is_absolute() {
         return Err(SandboxError::RelativePath(path.to_path_buf()));
     }
@@ -197,12 +243,14 @@ impl Plan {
             gaps: Vec::new(),
             scan_truncated: false,
             scanned_roots: Vec::new(),
+            denied_resolved: Vec::new(),
         };
 
+        let mut resolver = Resolver::default();
         // 1. The allow-list.
         let mut by_path: BTreeMap<PathBuf, (BTreeSet<Access>, bool)> = BTreeMap::new();
         for (path, access) in profile.grants() {
-            match resolve(path)? {
+            match resolver.resolve(path)? {
                 None => plan.skipped.push(path.to_path_buf()),
                 Some(c) => {
                     let is_dir = fs::metadata(&c).map_err(|e| io_err(&c, e))?.is_dir();
@@ -226,7 +274,7 @@ impl Plan {
 
         // 2. Home is never granted whole.
         if let Some(home) = &profile.home {
-            if let Some(home) = resolve(home)? {
+            if let Some(home) = resolver.resolve(home)? {
                 if let Some(r) = plan.rules.iter().find(|r| home.starts_with(&r.path)) {
                     return Err(SandboxError::HomeGranted {
                         root: r.path.clone(),
@@ -239,7 +287,7 @@ impl Plan {
         // 3. Denied paths: outside every root, or masked.
         let mut denied_canon = Vec::new();
         for d in &profile.denied {
-            let Some(c) = resolve(d)? else {
+            let Some(c) = resolver.resolve(d)? else {
                 plan.skipped.push(d.clone());
                 continue;
             };
@@ -251,6 +299,7 @@ impl Plan {
             }
             denied_canon.push(c);
         }
+        plan.denied_resolved = denied_canon.clone();
         for c in &denied_canon {
             if plan.covering_rule(c).is_some() {
                 let is_dir = fs::metadata(c).map(|m| m.is_dir()).unwrap_or(false);
@@ -277,7 +326,7 @@ impl Plan {
             .collect();
         let mut wanted: Vec<PathBuf> = Vec::new();
         for p in profile.workspaces.iter().chain(&profile.scan.extra_roots) {
-            if let Some(c) = resolve(p)? {
+            if let Some(c) = resolver.resolve(p)? {
                 if writable.iter().any(|w| c.starts_with(w)) {
                     wanted.push(c);
                 }
@@ -366,7 +415,9 @@ impl Plan {
                     continue;
                 }
             };
-            let Some(c) = resolve(&g)? else { continue };
+            let Some(c) = resolver.resolve(&g)? else {
+                continue;
+            };
             if meta.file_type().is_symlink() && plan.writable_ancestor(&g) {
                 plan.gaps.push(format!(
                     "governance path {} is a symlink inside a writable root: the link itself could be replaced (detected by the governance snapshot, not prevented)",

@@ -924,6 +924,8 @@ pub fn prepare(
                 upstream_roots: roots,
                 scanner: Some(scanner),
                 allow_private_destinations: run_config.allow_private_destinations,
+                // One session's traffic: one worker (threads cost launch time).
+                worker_threads: 1,
                 ..ProxyConfig::default()
             };
             Proxy::bind(proxy_config, decider, broker).context("cannot start the egress proxy")
