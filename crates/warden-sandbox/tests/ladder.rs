@@ -44,7 +44,7 @@ fn self_test_proves_every_control() {
         "hard-link it",
         "environ of the launcher",
         "(not allowed)",
-        "(allowed)",
+        "(allowed port;",
         "UDP send",
         "raw ICMP socket",
         "ptrace the launcher",

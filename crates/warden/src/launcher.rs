@@ -108,6 +108,8 @@ fn same_mount_namespace(pid: i32) -> bool {
 /// leaves the session (the proxy, until the command ends) to a thread of
 /// its own.
 pub fn serve(layout: Layout, token: Arc<String>, header: Value, mut stream: UnixStream) {
+    // Timing marks count from the request's arrival.
+    let t0 = std::time::Instant::now();
     let presented = header.get("token").and_then(Value::as_str).unwrap_or("");
     if !same_secret(presented.as_bytes(), token.as_bytes()) {
         reply(
@@ -144,7 +146,6 @@ pub fn serve(layout: Layout, token: Arc<String>, header: Value, mut stream: Unix
     // WARDEN_RUN_TIMING in the caller's environment: the daemon's marks
     // are printed with the notices.
     let timing = caller.env.iter().any(|(k, _)| k == "WARDEN_RUN_TIMING");
-    let t0 = std::time::Instant::now();
     let marks = std::cell::RefCell::new(Vec::new());
     let mark = |what: &str| {
         if timing {
@@ -154,6 +155,7 @@ pub fn serve(layout: Layout, token: Arc<String>, header: Value, mut stream: Unix
             ));
         }
     };
+    mark("request read");
     let prepared = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         prepare(&layout, &args, &caller, true, &mark)
     }));

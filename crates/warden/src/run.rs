@@ -649,6 +649,28 @@ fn local_ca(ca_dir: &Path) -> anyhow::Result<Arc<LocalCa>> {
     Ok(ca)
 }
 
+/// `warden.toml`, parsed again only when the file changes (same inode,
+/// size and change time as last time: the daemon prepares many launches).
+fn load_config(layout: &Layout) -> anyhow::Result<Config> {
+    static LAST: Mutex<Option<(PathBuf, FileStamp, Config)>> = Mutex::new(None);
+    let path = layout.config();
+    let stamp = file_stamp(&path);
+    if let Some(stamp) = stamp {
+        let last = LAST.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((p, s, config)) = &*last {
+            if *p == path && *s == stamp {
+                return Ok(config.clone());
+            }
+        }
+    }
+    let config = Config::load(&path)?;
+    // Remembered only when the file held still while it was read.
+    if let Some(stamp) = stamp.filter(|s| file_stamp(&path) == Some(*s)) {
+        *LAST.lock().unwrap_or_else(|p| p.into_inner()) = Some((path, stamp, config.clone()));
+    }
+    Ok(config)
+}
+
 /// A store connection the daemon opened ahead for its next launch (opening
 /// one costs a third of a millisecond), with its database and when it was
 /// opened.
@@ -761,7 +783,7 @@ pub fn prepare(
     let Some((program, program_args)) = args.command.split_first() else {
         bail!("nothing to run: give the command after `--` (for example `warden run -- claude`)");
     };
-    let config = Config::load(&layout.config())?;
+    let config = load_config(layout)?;
     let (home, cwd, workspace) = places(caller)?;
 
     // The host must provide what the profile requires, or nothing starts.

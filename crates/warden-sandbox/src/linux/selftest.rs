@@ -41,6 +41,11 @@ enum Op {
     Link(CPath, CPath),
     /// TCP connect to 127.0.0.1:port. Stopped: EACCES or EPERM.
     Connect(u16),
+    /// TCP connect to 127.0.0.2:port, where nothing listens: Landlock
+    /// decides by port alone, so this proves the port allowed (refused by
+    /// the network stack, not by the sandbox) without a handshake with
+    /// whatever serves it on 127.0.0.1. Stopped: EACCES or EPERM.
+    ConnectAside(u16),
     /// TCP Fast Open send to 127.0.0.1:port. Stopped: EACCES or EPERM.
     FastOpen(u16),
     /// UDP datagram to 127.0.0.1:port. Stopped: socket or send refused.
@@ -167,7 +172,7 @@ fn attempt(op: &Op) -> (bool, i32) {
                 libc::unlink(dst.as_ptr());
                 (false, 0)
             }
-            Op::Connect(port) | Op::FastOpen(port) => {
+            Op::Connect(port) | Op::FastOpen(port) | Op::ConnectAside(port) => {
                 // Non-blocking: Landlock decides in connect() itself, so an
                 // allowed connect answers EINPROGRESS at once instead of
                 // waiting for the handshake.
@@ -179,7 +184,10 @@ fn attempt(op: &Op) -> (bool, i32) {
                 if fd < 0 {
                     return (true, errno());
                 }
-                let a = loopback(*port);
+                let mut a = loopback(*port);
+                if matches!(op, Op::ConnectAside(_)) {
+                    a.sin_addr.s_addr = u32::from(std::net::Ipv4Addr::new(127, 0, 0, 2)).to_be();
+                }
                 let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
                 let r = if matches!(op, Op::FastOpen(_)) {
                     libc::sendto(
@@ -576,10 +584,10 @@ impl CanarySet {
             );
             for p in allowed.iter().take(4) {
                 add(
-                    format!("TCP connect to 127.0.0.1:{p} (allowed)"),
+                    format!("TCP connect to 127.0.0.2:{p} (allowed port; nothing listens there)"),
                     &[Control::TcpPorts],
                     false,
-                    Op::Connect(*p),
+                    Op::ConnectAside(*p),
                 );
             }
         }
