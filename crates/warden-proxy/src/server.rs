@@ -269,15 +269,29 @@ impl Proxy {
         decider: impl EgressDecider,
         broker: impl CredentialBroker,
     ) -> Result<RunningProxy, ProxyError> {
+        let std_listener =
+            std::net::TcpListener::bind(config.listen).map_err(|source| ProxyError::Io {
+                action: "bind the proxy listener",
+                source,
+            })?;
+        Proxy::serve_on(std_listener, config, decider, broker)
+    }
+
+    /// Like [`Proxy::bind`], on a listener bound beforehand (connections
+    /// made since wait in its backlog). `config.listen` is not used; the
+    /// listener must be on a loopback address.
+    pub fn serve_on(
+        std_listener: std::net::TcpListener,
+        mut config: ProxyConfig,
+        decider: impl EgressDecider,
+        broker: impl CredentialBroker,
+    ) -> Result<RunningProxy, ProxyError> {
+        config.listen = std_listener.local_addr().map_err(|source| ProxyError::Io {
+            action: "read the proxy's address",
+            source,
+        })?;
         let workers = config.worker_threads.max(1);
         let proxy = Proxy::new(config, decider, broker)?;
-        let std_listener =
-            std::net::TcpListener::bind(proxy.shared.config.listen).map_err(|source| {
-                ProxyError::Io {
-                    action: "bind the proxy listener",
-                    source,
-                }
-            })?;
         std_listener
             .set_nonblocking(true)
             .map_err(|source| ProxyError::Io {

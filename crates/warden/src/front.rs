@@ -320,6 +320,7 @@ fn run_through_daemon(home: Option<PathBuf>, run_args: &[OsString]) -> Option<Ex
     let request = json!({ "argv": argv, "cwd": cwd.to_str()?, "env": env });
     client::write_frame(&mut stream, header.to_string().as_bytes()).ok()?;
     client::write_frame(&mut stream, request.to_string().as_bytes()).ok()?;
+    mark("request sent");
     let ruleset = client::recv_fd(&stream).ok()?;
     let reply: client::LaunchReply =
         serde_json::from_slice(&client::read_frame(&mut stream, client::MAX_FRAME_BYTES).ok()?)

@@ -216,6 +216,19 @@ pub fn serve(layout: Layout, token: Arc<String>, header: Value, mut stream: Unix
     // worker goes back to serving hooks.
     let session = move || {
         let _active = active;
+        let mut launch = launch;
+        // The proxy starts now, on the listener bound during preparation.
+        // If it cannot, the listener closes with it: the command's
+        // connections are refused (no egress at all), and the log says why.
+        let proxy = launch.proxy_start.take().map(|start| start());
+        if let Some(Err(error)) = &proxy {
+            crate::run::record_event(
+                &layout,
+                &launch,
+                &format!("the session's egress proxy could not start, so the session has no network: {error:#}"),
+            );
+        }
+        let _proxy = proxy;
         // Open the next launch's store connection while nothing waits.
         crate::run::open_spare_store(&layout);
         // No timeout: the session lasts as long as the command.

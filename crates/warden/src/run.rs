@@ -736,6 +736,9 @@ impl Caller {
     }
 }
 
+/// Starts a session's proxy on its already bound listener.
+pub type ProxyStart = Box<dyn FnOnce() -> anyhow::Result<warden_proxy::RunningProxy> + Send>;
+
 /// A launch, ready to spawn: the command, its scrubbed environment, the
 /// prepared sandbox, the session's proxy (running until this is dropped)
 /// and what to tell the developer.
@@ -752,7 +755,10 @@ pub struct Launch {
     pub notices: Vec<String>,
     /// The session's egress proxy: held, since dropping it stops it.
     #[allow(dead_code)]
-    pub proxy: warden_proxy::RunningProxy,
+    pub proxy: Option<warden_proxy::RunningProxy>,
+    /// Starts the proxy when [`prepare`] left that to the caller (the
+    /// daemon, after answering the front).
+    pub proxy_start: Option<ProxyStart>,
     /// Skip the start-up self-test.
     pub no_self_test: bool,
     /// The session's id.
@@ -800,9 +806,13 @@ pub fn prepare(
     // The proxy's port is chosen now, so the sandbox is planned and
     // prepared on another thread while the credential is minted and the
     // proxy starts.
-    let port = std::net::TcpListener::bind(("127.0.0.1", 0))
-        .and_then(|l| l.local_addr())
-        .context("cannot find a free port for the proxy")?
+    // The listener is bound now and handed to the proxy when it starts:
+    // connections made before then wait in its backlog.
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .context("cannot bind a loopback port for the proxy")?;
+    let port = listener
+        .local_addr()
+        .context("cannot read the proxy's port")?
         .port();
     let ca_dir = layout.root.join("ca");
     let temp_dir = caller
@@ -844,6 +854,7 @@ pub fn prepare(
             &cwd,
         )
         .map_err(anyhow::Error::msg)?;
+        mark("human");
         let session_id = format!("ws-{}", &warden_identity::new_id()?[..12]);
         let (credential, record) = crate::session::mint(
             &store,
@@ -930,7 +941,7 @@ pub fn prepare(
         };
         let run_config = config.run.clone();
         let proxy_ca_dir = ca_dir.clone();
-        let starting = std::thread::spawn(move || -> anyhow::Result<warden_proxy::RunningProxy> {
+        let start_proxy = move || -> anyhow::Result<warden_proxy::RunningProxy> {
             let ca = local_ca(&proxy_ca_dir)?;
             let mut roots = UpstreamRoots::default();
             for path in &run_config.extra_roots {
@@ -939,7 +950,6 @@ pub fn prepare(
                 })?;
             }
             let proxy_config = ProxyConfig {
-                listen: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
                 auth: ProxyAuth::Required(Arc::new(tokens)),
                 brokered_hosts,
                 ca: Some(ca),
@@ -950,18 +960,37 @@ pub fn prepare(
                 worker_threads: 1,
                 ..ProxyConfig::default()
             };
-            Proxy::bind(proxy_config, decider, broker).context("cannot start the egress proxy")
-        });
+            Proxy::serve_on(listener, proxy_config, decider, broker)
+                .context("cannot start the egress proxy")
+        };
+        // In-process, the proxy starts beside the planner and is running
+        // before the command. The daemon starts it once the front has its
+        // answer (off the launch's critical path); the command's first
+        // connections wait in the listener's backlog meanwhile.
+        let (starting, deferred): (_, Option<ProxyStart>) = if handoff {
+            (None, Some(Box::new(start_proxy)))
+        } else {
+            (Some(std::thread::spawn(start_proxy)), None)
+        };
         mark("proxy starting");
 
         let ((plan, prepared, bundle, profile), handoff) = planner
             .join()
             .map_err(|_| anyhow::anyhow!("planning the sandbox failed"))??;
         mark("prepared");
-        let proxy = starting
-            .join()
-            .map_err(|_| anyhow::anyhow!("the proxy failed to start"))??;
-        let proxy_url = proxy.proxy_url(&session_id, &proxy_token);
+        let proxy = match starting {
+            Some(thread) => Some(
+                thread
+                    .join()
+                    .map_err(|_| anyhow::anyhow!("the proxy failed to start"))??,
+            ),
+            None => None,
+        };
+        let proxy_url = warden_proxy::proxy_url(
+            std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+            &session_id,
+            &proxy_token,
+        );
         mark("proxy");
 
         let mut env = warden_sandbox::scrub_env(caller.env.iter().cloned(), &profile.env);
@@ -1014,7 +1043,7 @@ pub fn prepare(
             .map(|c| c.name())
             .collect::<Vec<_>>()
             .join(", "),
-        proxy.port()
+        port
     )];
         notices.extend(plan.gaps.iter().map(|gap| format!("warden: note: {gap}")));
         mark("env");
@@ -1025,6 +1054,7 @@ pub fn prepare(
             prepared,
             notices,
             proxy,
+            proxy_start: deferred,
             no_self_test: args.no_self_test,
             session_id: session_id.clone(),
             agent: agent_name.clone(),
@@ -1189,13 +1219,7 @@ pub fn watch_secrets(layout: &Layout, launch: &Launch, pid: u32) -> Option<Secre
                         store = crate::registry::open(&layout).ok();
                     }
                     if let Some(store) = &store {
-                        let mut record =
-                            NewRecord::new(RecordKind::Event, secrets::redact(&summary));
-                        record.session_id = Some(session.clone());
-                        record.agent = Some(agent.clone());
-                        record.tool = Some("sandbox".to_owned());
-                        record.detail = json!({ "entry": "secret-watch" });
-                        let _ = store.append(&record);
+                        append_event(store, &session, &agent, &summary);
                     }
                 },
             );
@@ -1205,6 +1229,23 @@ pub fn watch_secrets(layout: &Layout, launch: &Launch, pid: u32) -> Option<Secre
         stop,
         thread: Some(thread),
     })
+}
+
+/// Records `summary` as an event of `launch`'s session (best effort: the
+/// session is already running).
+pub fn record_event(layout: &Layout, launch: &Launch, summary: &str) {
+    if let Ok(store) = crate::registry::open(layout) {
+        append_event(&store, &launch.session_id, &launch.agent, summary);
+    }
+}
+
+fn append_event(store: &Store, session: &str, agent: &str, summary: &str) {
+    let mut record = NewRecord::new(RecordKind::Event, secrets::redact(summary));
+    record.session_id = Some(session.to_owned());
+    record.agent = Some(agent.to_owned());
+    record.tool = Some("sandbox".to_owned());
+    record.detail = json!({ "entry": "warden run" });
+    let _ = store.append(&record);
 }
 
 /// The verdict on a launch's self-test: `Err` with the refusal to print.
