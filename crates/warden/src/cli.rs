@@ -72,7 +72,13 @@ pub enum Command {
     /// no_new_privs, masked secrets, scrubbed environment) and a governed
     /// egress proxy that decides and records every request and injects
     /// brokered credentials only where a grant covers the request. Refuses
-    /// to start when the host cannot enforce a required control.
+    /// to start when the host cannot enforce a required control or its
+    /// canaries, tried in the command's own process before exec, are not
+    /// stopped. Secret files that appear in the workspace during the
+    /// session are masked inside it. Warden's daemon prepares the session
+    /// when it runs (the proxy then lives in it until the command ends);
+    /// WARDEN_NO_DAEMON=1 prepares in-process. WARDEN_RUN_TIMING=1 prints
+    /// where the launch spends its time.
     Run(RunArgs),
     /// Inventory this endpoint: the AI coding assistants installed (by
     /// binaries, config directories and extension manifests), their

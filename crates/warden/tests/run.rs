@@ -1515,7 +1515,9 @@ fn git_push_needs_a_grant_and_the_token_never_enters_the_sandbox() {
     if !linux() || !need_run() {
         return;
     }
-    let world = World::new(None);
+    // Through the daemon, as users launch: the session's proxy lives there.
+    let mut world = World::new(None);
+    world.use_daemon();
     let wt = world.ws.join(".wt");
     let child = world
         .warden(&[
