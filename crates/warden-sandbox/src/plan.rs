@@ -408,7 +408,7 @@ impl Plan {
                 Err(_) => {
                     if plan.writable_ancestor(&g) {
                         plan.gaps.push(format!(
-                            "governance path {} does not exist: the sandbox could create it (creation is detected by the governance snapshot, not prevented)",
+                            "governance path {} does not exist: the sandbox could create it (not prevented; the launcher reports it when the session ends)",
                             g.display()
                         ));
                     }
@@ -420,7 +420,7 @@ impl Plan {
             };
             if meta.file_type().is_symlink() && plan.writable_ancestor(&g) {
                 plan.gaps.push(format!(
-                    "governance path {} is a symlink inside a writable root: the link itself could be replaced (detected by the governance snapshot, not prevented)",
+                    "governance path {} is a symlink inside a writable root: the link itself could be replaced (not prevented; the launcher reports it when the session ends)",
                     g.display()
                 ));
             }
@@ -435,7 +435,7 @@ impl Plan {
             .any(|m| m.reason == MaskReason::Governance)
         {
             plan.gaps.push(
-                "a read-only governance mount does not stop renaming one of its parent directories (for example `mv .git .git.old`) and recreating the path; the governance snapshot detects it after the fact"
+                "a read-only governance mount does not stop renaming one of its parent directories (for example `mv .git .git.old`) and recreating the path; the launcher reports it when the session ends"
                     .to_string(),
             );
         }

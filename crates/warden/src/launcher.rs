@@ -18,8 +18,11 @@
 //!    "program", "args", "env", "notices", "handoff"}`, `{"ok": false,
 //!    "error"}` (refused: print and exit 1) or `{"stale": true}` (prepare
 //!    in-process instead);
-//! 3. front → daemon: `{"spawned": bool}` (the canary files can go), then
-//!    `{"exit": code}` or end of stream, which ends the session's proxy.
+//! 3. front → daemon: `{"spawned": bool, "pid"}` (the canary files can go;
+//!    the secret watcher starts on that pid when it is the front's child),
+//!    then `{"exit": code}` or end of stream, which ends the session's proxy;
+//! 4. daemon → front: `{"governance_changes": [lines]}`, which the front
+//!    prints.
 //!
 //! Only a caller that can read `run/launch.token` (outside every sandbox:
 //! `$WARDEN_HOME` is denied inside) and shares the daemon's mount namespace
@@ -244,7 +247,17 @@ pub fn serve(layout: Layout, token: Arc<String>, header: Value, mut stream: Unix
                 .and_then(|pid| u32::try_from(pid).ok())
                 .filter(|pid| parent_of(*pid) == Some(front));
             let _watch = child.and_then(|pid| crate::run::watch_secrets(&layout, &launch, pid));
+            // The command ended (its exit frame) or the front went away:
+            // compare the governance paths, record and report changes.
             let _ = read_frame(&mut stream, 1024);
+            let changes = crate::run::governance_changes(&layout, &launch);
+            let _ = stream.set_write_timeout(Some(std::time::Duration::from_secs(2)));
+            let _ = write_frame(
+                &mut stream,
+                serde_json::json!({ "governance_changes": changes })
+                    .to_string()
+                    .as_bytes(),
+            );
         }
         drop(launch);
     };

@@ -759,6 +759,8 @@ pub struct Launch {
     /// Starts the proxy when [`prepare`] left that to the caller (the
     /// daemon, after answering the front).
     pub proxy_start: Option<ProxyStart>,
+    /// The governance paths as they were before the command ran.
+    pub governance: warden_sandbox::GovernanceSnapshot,
     /// Skip the start-up self-test.
     pub no_self_test: bool,
     /// The session's id.
@@ -830,7 +832,10 @@ pub fn prepare(
                 true => Some(planned.1.handoff(caller.pid, !args.no_self_test)?),
                 false => None,
             };
-            anyhow::Ok((planned, handoff))
+            // Every governance path as it is before the command runs,
+            // compared when it ends (what masks cannot prevent).
+            let governance = planned.0.governance_snapshot();
+            anyhow::Ok((planned, handoff, governance))
         });
         let store = take_store(layout)?;
         mark("store open");
@@ -974,7 +979,7 @@ pub fn prepare(
         };
         mark("proxy starting");
 
-        let ((plan, prepared, bundle, profile), handoff) = planner
+        let ((plan, prepared, bundle, profile), handoff, governance) = planner
             .join()
             .map_err(|_| anyhow::anyhow!("planning the sandbox failed"))??;
         mark("prepared");
@@ -1055,6 +1060,7 @@ pub fn prepare(
             notices,
             proxy,
             proxy_start: deferred,
+            governance,
             no_self_test: args.no_self_test,
             session_id: session_id.clone(),
             agent: agent_name.clone(),
@@ -1154,6 +1160,9 @@ pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
         .wait()
         .with_context(|| format!("cannot wait for {program}"))?;
     mark("command done");
+    for line in governance_changes(layout, &launch) {
+        eprintln!("{line}");
+    }
     let code = status.code().unwrap_or(128 + status.signal_number());
     // Every decision was recorded before it was answered; the proxy's
     // threads end with the process instead of being waited for.
@@ -1229,6 +1238,26 @@ pub fn watch_secrets(layout: &Layout, launch: &Launch, pid: u32) -> Option<Secre
         stop,
         thread: Some(thread),
     })
+}
+
+/// What changed among the governance paths while the session ran (a file
+/// created where none was, a parent directory renamed away, a symlink
+/// re-pointed: what read-only mounts cannot prevent), recorded in the audit
+/// log, as lines for the developer's terminal.
+pub fn governance_changes(layout: &Layout, launch: &Launch) -> Vec<String> {
+    launch
+        .governance
+        .changes()
+        .into_iter()
+        .map(|path| {
+            let line = format!(
+                "warden: governance path changed during the session: {} (review it before an assistant runs outside warden)",
+                path.display()
+            );
+            record_event(layout, launch, &line);
+            line
+        })
+        .collect()
 }
 
 /// Records `summary` as an event of `launch`'s session (best effort: the

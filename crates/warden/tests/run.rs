@@ -1896,3 +1896,45 @@ fn secrets_that_appear_during_a_session_are_masked_inside() {
         assert!(masked >= 3, "each mask is audited: {masked}");
     }
 }
+
+#[test]
+fn a_governance_file_created_inside_is_reported_when_the_session_ends() {
+    if !linux() || !need_run() {
+        return;
+    }
+    for through_daemon in [true, false] {
+        let mut world = World::new(None);
+        if through_daemon {
+            world.use_daemon();
+        }
+        // `.vscode/tasks.json` does not exist at start: a read-only mount
+        // cannot cover it, so creating it is possible, and reported.
+        let out = world.run(
+            &[],
+            &[
+                "sh",
+                "-c",
+                "mkdir -p .vscode && echo '{\"tasks\":[]}' > .vscode/tasks.json && echo planted",
+            ],
+            120,
+        );
+        let all = text(&out);
+        assert_ok(&out, "warden run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let wanted = format!(
+            "governance path changed during the session: {}",
+            world.ws.join(".vscode/tasks.json").display()
+        );
+        assert!(
+            stderr.contains(&wanted),
+            "not reported (daemon: {through_daemon}):\n{all}"
+        );
+        assert!(
+            world
+                .audit()
+                .iter()
+                .any(|r| r.to_string().contains("governance path changed")),
+            "not audited (daemon: {through_daemon})"
+        );
+    }
+}
