@@ -55,3 +55,18 @@ fn new_secret_files_are_reported_and_other_files_are_not() {
         "{seen:?}"
     );
 }
+
+#[test]
+fn a_secret_made_between_the_plan_and_the_watch_is_reported_first() {
+    let fx = Fixture::new();
+    let plan = Plan::build(&fx.profile()).expect("plan");
+    let ws = std::fs::canonicalize(&fx.ws).expect("ws");
+    std::fs::write(ws.join("late.pem"), "k").expect("write");
+    let mut watcher = SecretWatcher::new(&plan).expect("watch");
+    let (first, _) = watcher.poll(Duration::from_millis(0));
+    assert_eq!(
+        first,
+        vec![ws.join("late.pem")],
+        "only what the plan did not mask"
+    );
+}

@@ -51,6 +51,8 @@ pub struct SecretWatcher {
     roots: Vec<PathBuf>,
     scan: ScanPolicy,
     limit_reported: bool,
+    /// Secrets found by the initial walk, reported by the first poll.
+    pending: Vec<PathBuf>,
 }
 
 const EVENTS: u32 = libc::IN_CREATE | libc::IN_MOVED_TO | libc::IN_DELETE_SELF | libc::IN_ONLYDIR;
@@ -71,10 +73,16 @@ impl SecretWatcher {
             roots: plan.scanned_roots.clone(),
             scan: plan.profile.scan.clone(),
             limit_reported: false,
+            pending: Vec::new(),
         };
+        // Secrets that appeared between the plan's scan and this watch are
+        // masked first (the plan's own masks are already in force).
+        let mut found = Vec::new();
         for root in watcher.roots.clone() {
-            watcher.add_tree(&root, &mut Vec::new());
+            watcher.add_tree(&root, &mut found);
         }
+        found.retain(|p| !plan.masks.iter().any(|m| m.path == *p));
+        watcher.pending = found;
         Ok(watcher)
     }
 
@@ -135,7 +143,12 @@ impl SecretWatcher {
     /// lost (in which case every root was scanned again and every secret
     /// in it is returned).
     pub fn poll(&mut self, timeout: Duration) -> (Vec<PathBuf>, Vec<Watched>) {
-        let mut found = Vec::new();
+        let mut found = std::mem::take(&mut self.pending);
+        let timeout = if found.is_empty() {
+            timeout
+        } else {
+            Duration::ZERO
+        };
         let mut notes = Vec::new();
         let mut pfd = libc::pollfd {
             fd: self.inotify.as_raw_fd(),
