@@ -588,12 +588,21 @@ async fn git_smart_http_chunked_post_goes_through_interception() {
 async fn bodies_over_the_inspection_limit_are_refused() {
     let b = brokered_setup(|c| c.limits.max_inspected_body = 64 * 1024).await;
     let t = b.target();
-    let mut tls = b.open().await;
+    let tls = b.open().await;
     let (_, wire) = chunked_body(200 * 1024, 8192);
     let mut req = format!("POST /big HTTP/1.1\r\nHost: {t}\r\nTransfer-Encoding: chunked\r\n\r\n")
         .into_bytes();
     req.extend_from_slice(&wire);
-    let r = exchange(&mut tls, &req).await;
+    // The proxy answers before the body is all sent and closes; like a
+    // real client, read the answer while still writing (the rest of the
+    // write may fail with a broken pipe).
+    let (mut reader, mut writer) = tokio::io::split(tls);
+    let sending = tokio::spawn(async move {
+        let _ = writer.write_all(&req).await;
+        let _ = writer.flush().await;
+    });
+    let r = read_response(&mut reader).await;
+    let _ = sending.await;
     assert_eq!(r.status, 413);
     let mut tls = b.open().await;
     let r = exchange(
