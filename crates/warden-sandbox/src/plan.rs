@@ -143,9 +143,14 @@ impl Resolver {
         if !path.is_absolute() {
             return Err(SandboxError::RelativePath(path.to_path_buf()));
         }
-        let plain = path
-            .components()
-            .all(|c| matches!(c, Component::RootDir | Component::Normal(_)));
+        // A trailing `/` or `/.` asks for a directory, which a parent-plus-
+        // name lookup would not check: those go to the full resolution.
+        let bytes = path.as_os_str().as_encoded_bytes();
+        let plain = !bytes.ends_with(b"/")
+            && !bytes.ends_with(b"/.")
+            && path
+                .components()
+                .all(|c| matches!(c, Component::RootDir | Component::Normal(_)));
         let (Some(parent), Some(name), true) = (path.parent(), path.file_name(), plain) else {
             return full(path);
         };

@@ -111,3 +111,40 @@ proptest! {
         prop_assert!(serde_json::from_str::<Handoff>(&text).is_err());
     }
 }
+
+#[test]
+fn a_secret_inside_a_read_only_governance_directory_stays_hidden() {
+    let fx = Fixture::new();
+    let hooks = fx.ws.join(".claude/hooks");
+    std::fs::create_dir_all(&hooks).expect("mkdir");
+    std::fs::write(hooks.join("deploy.key"), PEM_CANARY).expect("write");
+    std::fs::write(hooks.join("pre.sh"), "#!/bin/sh\n").expect("write");
+    let (plan, prepared) = prepare(&fx.profile());
+    // The directory is bound read-only and the key hidden beneath it; the
+    // read-only bind must not uncover the key.
+    assert!(plan.masks.len() >= 2);
+    let report = prepared.self_test().expect("self-test");
+    assert!(report.passed(), "{}", report.render());
+    let (adopted, _guard) = hand_over(&prepared);
+    let mut cmd = Command::new("/bin/sh");
+    cmd.arg("-c")
+        .arg(
+            "cat .claude/hooks/deploy.key; echo x > .claude/hooks/pre.sh; cat .claude/hooks/pre.sh",
+        )
+        .current_dir(&fx.ws)
+        .stdin(Stdio::null());
+    let test = adopted.attach(&mut cmd).expect("attach");
+    let out = cmd.output().expect("runs");
+    drop(cmd);
+    if let Some(test) = test {
+        let report = test.finish().expect("report");
+        assert!(report.passed(), "{}", report.render());
+    }
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains(PEM_CANARY), "{all}");
+    assert!(all.contains("#!/bin/sh"), "the hook stays as it was: {all}");
+}

@@ -29,6 +29,7 @@ use serde_json::{json, Value};
 
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::{UnixListener, UnixStream};
+use std::os::unix::process::CommandExt as _;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -254,6 +255,8 @@ pub fn ensure_started(layout: &Layout) -> anyhow::Result<Started> {
         .append(true)
         .open(layout.root.join("daemon.log"))
         .context("cannot open the daemon log")?;
+    // Its own process group: the terminal's Ctrl-C (sent to the foreground
+    // group) must not end the daemon other sessions' proxies live in.
     let child = std::process::Command::new(binary)
         .arg("--home")
         .arg(&layout.root)
@@ -261,6 +264,7 @@ pub fn ensure_started(layout: &Layout) -> anyhow::Result<Started> {
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(log)
+        .process_group(0)
         .spawn()
         .context("cannot start the daemon")?;
     // Wait until it answers, at most two seconds.

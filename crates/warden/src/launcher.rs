@@ -115,11 +115,10 @@ pub fn serve(layout: Layout, token: Arc<String>, header: Value, mut stream: Unix
     let t0 = std::time::Instant::now();
     let presented = header.get("token").and_then(Value::as_str).unwrap_or("");
     if !same_secret(presented.as_bytes(), token.as_bytes()) {
-        reply(
-            &mut stream,
-            None,
-            &refused("the launch token does not match".to_owned()),
-        );
+        // A stale token (this daemon replaced another) or a caller that
+        // cannot read the token: nothing is prepared; the front prepares
+        // in-process, where a sandboxed caller cannot open the store.
+        reply(&mut stream, None, &stale());
         return;
     }
     let Some(pid) = peer_pid(&stream).filter(|pid| same_mount_namespace(*pid)) else {
@@ -224,11 +223,14 @@ pub fn serve(layout: Layout, token: Arc<String>, header: Value, mut stream: Unix
         // If it cannot, the listener closes with it: the command's
         // connections are refused (no egress at all), and the log says why.
         let proxy = launch.proxy_start.take().map(|start| start());
+        let proxy_failed = matches!(&proxy, Some(Err(_)));
         if let Some(Err(error)) = &proxy {
             crate::run::record_event(
                 &layout,
                 &launch,
-                &format!("the session's egress proxy could not start, so the session has no network: {error:#}"),
+                &format!(
+                    "the session's egress proxy could not start; its command is stopped: {error:#}"
+                ),
             );
         }
         let _proxy = proxy;
@@ -246,7 +248,16 @@ pub fn serve(layout: Layout, token: Arc<String>, header: Value, mut stream: Unix
                 .and_then(|v| v.get("pid").and_then(Value::as_u64))
                 .and_then(|pid| u32::try_from(pid).ok())
                 .filter(|pid| parent_of(*pid) == Some(front));
-            let _watch = child.and_then(|pid| crate::run::watch_secrets(&layout, &launch, pid));
+            if proxy_failed {
+                // No session runs without its proxy (the port stays held
+                // by this session, so nothing else can answer there).
+                if let Some(pid) = child.and_then(|p| i32::try_from(p).ok()) {
+                    // SAFETY: kill has no memory-safety preconditions; the pid
+                    // was checked to be the front's child.
+                    unsafe { libc::kill(pid, libc::SIGKILL) };
+                }
+            }
+            let _watch = child.and_then(|pid| crate::run::watch_secrets(&layout, &mut launch, pid));
             // The command ended (its exit frame) or the front went away:
             // compare the governance paths, record and report changes.
             let _ = read_frame(&mut stream, 1024);

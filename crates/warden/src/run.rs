@@ -333,15 +333,17 @@ fn read_credential(spec: &BrokeredCredential, caller: &Caller) -> anyhow::Result
 /// it is a content-addressed file in a private per-user directory under the
 /// temp directory, shared by every session with the same trust and never
 /// written twice. Its content is compared at every launch (the temp
-/// directory is writable inside the sandbox), and the launcher masks it
-/// read-only inside, so no session can alter what the next one trusts.
+/// directory is writable inside the sandbox), and the launcher masks its
+/// directory read-only inside, so no session can alter what the next one
+/// trusts. Names are opened relative to the checked directory and never
+/// through a link.
 fn trust_bundle(
     ca_dir: &Path,
     extra_roots: &[PathBuf],
     temp_dir: &Path,
-) -> anyhow::Result<PathBuf> {
+) -> anyhow::Result<(PathBuf, PathBuf)> {
     use sha2::Digest as _;
-    use std::os::unix::fs::{DirBuilderExt as _, MetadataExt as _, OpenOptionsExt as _};
+    use std::os::unix::fs::MetadataExt as _;
     let ca = match std::fs::read_to_string(ca_dir.join("ca.pem")) {
         Ok(pem) => pem,
         // The first launch on this machine creates the CA.
@@ -391,61 +393,154 @@ fn trust_bundle(
     // SAFETY: geteuid has no preconditions.
     let uid = unsafe { libc::geteuid() };
     let dir = temp_dir.join(format!("warden-{uid}-trust"));
-    match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(e) => return Err(e).with_context(|| format!("cannot create {}", dir.display())),
-    }
-    // Another user may have made it first: use it only if it is ours and
-    // private, and a directory rather than a link.
-    let meta = std::fs::symlink_metadata(&dir)
-        .with_context(|| format!("cannot inspect {}", dir.display()))?;
-    if !meta.is_dir() || meta.uid() != uid || meta.mode() & 0o077 != 0 {
-        bail!(
-            "refusing {}: it is not a private directory owned by this user",
-            dir.display()
-        );
-    }
-    let path = dir.join(format!("ca-bundle-{name}.crt"));
+    let dirfd = open_private_dir(&dir)?;
+    let name = format!("ca-bundle-{name}.crt");
+    let path = dir.join(&name);
+    let cname = std::ffi::CString::new(name.as_bytes()).context("bundle name")?;
     // A file verified before and unchanged since (same inode, size, and
     // change time, which no user can set) is not read again.
     static VERIFIED: Mutex<Option<(PathBuf, FileStamp)>> = Mutex::new(None);
-    let on_disk = file_stamp(&path);
+    let on_disk = stamp_at(&dirfd, &cname);
     let known = VERIFIED
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .as_ref()
         .is_some_and(|(p, stamp)| *p == path && Some(*stamp) == on_disk);
     if known {
-        return Ok(path);
+        return Ok((path, dir));
     }
     // Read and compare, with the file's stamp taken before and after the
     // read on the same descriptor: only content that held still is
-    // remembered as verified.
-    let verified = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(&path)
-        .ok()
-        .and_then(|mut f| {
+    // remembered as verified. Every name is opened relative to the checked
+    // directory, never following a link.
+    // SAFETY: a directory descriptor we own and a NUL-terminated name.
+    let fd = unsafe {
+        libc::openat(
+            std::os::fd::AsRawFd::as_raw_fd(&dirfd),
+            cname.as_ptr(),
+            libc::O_RDONLY | libc::O_NOFOLLOW | libc::O_CLOEXEC,
+        )
+    };
+    let verified = (fd >= 0)
+        .then(|| {
+            // SAFETY: fd was just opened and is owned here.
+            let mut f = unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(fd) };
             let before = fd_stamp(&f)?;
             let mut bytes = Vec::with_capacity(bundle.len());
             std::io::Read::read_to_end(&mut f, &mut bytes).ok()?;
             (bytes == bundle[..] && fd_stamp(&f) == Some(before)).then_some(before)
-        });
+        })
+        .flatten();
     match verified {
         Some(stamp) => {
             *VERIFIED.lock().unwrap_or_else(|p| p.into_inner()) = Some((path.clone(), stamp));
         }
-        None => {
-            let tmp = dir.join(format!(".ca-bundle-{name}.{}", std::process::id()));
-            std::fs::write(&tmp, &bundle[..])
-                .with_context(|| format!("cannot write {}", tmp.display()))?;
-            std::fs::rename(&tmp, &path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-        }
+        None => write_at(&dirfd, &cname, &bundle)
+            .with_context(|| format!("cannot write {}", path.display()))?,
     }
-    Ok(path)
+    Ok((path, dir))
+}
+
+/// Creates `dir` (0700) if absent and opens it without following a link;
+/// refuses it unless it is a directory owned by this user that nobody else
+/// can enter (another local user may have made it first).
+fn open_private_dir(dir: &Path) -> anyhow::Result<std::os::fd::OwnedFd> {
+    use std::os::fd::FromRawFd as _;
+    use std::os::unix::fs::DirBuilderExt as _;
+    match std::fs::DirBuilder::new().mode(0o700).create(dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot create {}", dir.display())),
+    }
+    let c = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes())
+        .with_context(|| format!("{} holds a NUL byte", dir.display()))?;
+    // SAFETY: a NUL-terminated path; the descriptor is owned below.
+    let fd = unsafe {
+        libc::open(
+            c.as_ptr(),
+            libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC,
+        )
+    };
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error())
+            .with_context(|| format!("cannot open {}", dir.display()));
+    }
+    // SAFETY: fd was just opened and is owned here.
+    let fd = unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) };
+    let meta = std::fs::File::from(fd.try_clone()?).metadata()?;
+    use std::os::unix::fs::MetadataExt as _;
+    // SAFETY: geteuid has no preconditions.
+    let uid = unsafe { libc::geteuid() };
+    if !meta.is_dir() || meta.uid() != uid || meta.mode() & 0o077 != 0 {
+        bail!(
+            "refusing {}: it is not a private directory owned by this user",
+            dir.display()
+        );
+    }
+    Ok(fd)
+}
+
+/// The stamp of `name` in `dir`, not following a link.
+fn stamp_at(dir: &std::os::fd::OwnedFd, name: &std::ffi::CStr) -> Option<FileStamp> {
+    // SAFETY: a zeroed stat is a valid out-parameter.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: a directory descriptor we own, a NUL-terminated name.
+    let r = unsafe {
+        libc::fstatat(
+            std::os::fd::AsRawFd::as_raw_fd(dir),
+            name.as_ptr(),
+            &mut st,
+            libc::AT_SYMLINK_NOFOLLOW,
+        )
+    };
+    (r == 0 && st.st_mode & libc::S_IFMT == libc::S_IFREG).then_some((
+        st.st_dev,
+        st.st_ino,
+        st.st_size as u64,
+        st.st_ctime,
+        st.st_ctime_nsec,
+    ))
+}
+
+/// Writes `bytes` as `name` in `dir`: a new file with a random name
+/// (`O_EXCL`, never following a link), renamed into place.
+fn write_at(dir: &std::os::fd::OwnedFd, name: &std::ffi::CStr, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::os::fd::{AsRawFd as _, FromRawFd as _};
+    let tmp = std::ffi::CString::new(format!(".tmp-{}", warden_identity::new_id()?))?;
+    // SAFETY: a directory descriptor we own, a NUL-terminated name.
+    let fd = unsafe {
+        libc::openat(
+            dir.as_raw_fd(),
+            tmp.as_ptr(),
+            libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC,
+            0o644 as libc::c_uint,
+        )
+    };
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error().into());
+    }
+    // SAFETY: fd was just opened and is owned here.
+    let mut file = unsafe { std::fs::File::from_raw_fd(fd) };
+    let written = std::io::Write::write_all(&mut file, bytes);
+    drop(file);
+    // SAFETY: the same directory descriptor and NUL-terminated names.
+    let renamed = written.is_ok()
+        && unsafe {
+            libc::renameat(
+                dir.as_raw_fd(),
+                tmp.as_ptr(),
+                dir.as_raw_fd(),
+                name.as_ptr(),
+            )
+        } == 0;
+    if !renamed {
+        let err = std::io::Error::last_os_error();
+        // SAFETY: as above.
+        unsafe { libc::unlinkat(dir.as_raw_fd(), tmp.as_ptr(), 0) };
+        written?;
+        return Err(err.into());
+    }
+    Ok(())
 }
 
 /// What identifies a file's content without reading it: device, inode,
@@ -526,9 +621,13 @@ fn profile(
     home: &Path,
     workspace: &Path,
 ) -> anyhow::Result<warden_sandbox::Profile> {
+    // Paths on the command line are the caller's, relative to its working
+    // directory (the daemon's is elsewhere).
+    let theirs = |p: &Path| caller.cwd.join(p);
     let mut profile = match &args.profile {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
+            let path = theirs(path);
+            let text = std::fs::read_to_string(&path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
             toml::from_str(&text)
                 .with_context(|| format!("{} is not a valid profile", path.display()))?
@@ -558,8 +657,12 @@ fn profile(
             profile.read_write.push(tmp);
         }
     }
-    profile.read_only.extend(args.read_only.iter().cloned());
-    profile.read_write.extend(args.read_write.iter().cloned());
+    profile
+        .read_only
+        .extend(args.read_only.iter().map(|p| theirs(p)));
+    profile
+        .read_write
+        .extend(args.read_write.iter().map(|p| theirs(p)));
     profile.env.keep.extend(config.run.keep_env.iter().cloned());
     // The variables a brokered credential is read from never enter, whatever
     // their names look like; keeping one would hand the sandbox the token.
@@ -761,6 +864,12 @@ pub struct Launch {
     pub proxy_start: Option<ProxyStart>,
     /// The governance paths as they were before the command ran.
     pub governance: warden_sandbox::GovernanceSnapshot,
+    /// The proxy's listening socket, held for the session.
+    #[allow(dead_code)]
+    pub port_guard: std::net::TcpListener,
+    /// The secret watcher's inotify instance, opened before the command
+    /// runs (`None`: it could not be; the notices say so).
+    pub watcher: Option<warden_sandbox::SecretWatcher>,
     /// Skip the start-up self-test.
     pub no_self_test: bool,
     /// The session's id.
@@ -816,6 +925,11 @@ pub fn prepare(
         .local_addr()
         .context("cannot read the proxy's port")?
         .port();
+    // Held until the session ends, whatever becomes of the proxy: the port
+    // the sandbox may connect to is never free for another process.
+    let port_guard = listener
+        .try_clone()
+        .context("cannot hold the proxy's port")?;
     let ca_dir = layout.root.join("ca");
     let temp_dir = caller
         .var("TMPDIR")
@@ -835,7 +949,11 @@ pub fn prepare(
             // Every governance path as it is before the command runs,
             // compared when it ends (what masks cannot prevent).
             let governance = planned.0.governance_snapshot();
-            anyhow::Ok((planned, handoff, governance))
+            // The watcher's inotify instance exists before the command
+            // does (the command could use up the user's instances).
+            let watcher =
+                warden_sandbox::SecretWatcher::open(&planned.0).map_err(|e| e.to_string());
+            anyhow::Ok((planned, handoff, governance, watcher))
         });
         let store = take_store(layout)?;
         mark("store open");
@@ -979,9 +1097,10 @@ pub fn prepare(
         };
         mark("proxy starting");
 
-        let ((plan, prepared, bundle, profile), handoff, governance) = planner
-            .join()
-            .map_err(|_| anyhow::anyhow!("planning the sandbox failed"))??;
+        let ((plan, prepared, bundle, profile), handoff, governance, watcher) =
+            planner
+                .join()
+                .map_err(|_| anyhow::anyhow!("planning the sandbox failed"))??;
         mark("prepared");
         let proxy = match starting {
             Some(thread) => Some(
@@ -1051,6 +1170,11 @@ pub fn prepare(
         port
     )];
         notices.extend(plan.gaps.iter().map(|gap| format!("warden: note: {gap}")));
+        if let Err(why) = &watcher {
+            notices.push(format!(
+                "warden: note: the secret watcher could not start ({why}): secrets that appear during the session are not masked"
+            ));
+        }
         mark("env");
         Ok(Launch {
             program: program.clone(),
@@ -1061,6 +1185,8 @@ pub fn prepare(
             proxy,
             proxy_start: deferred,
             governance,
+            port_guard,
+            watcher: watcher.ok(),
             no_self_test: args.no_self_test,
             session_id: session_id.clone(),
             agent: agent_name.clone(),
@@ -1085,8 +1211,10 @@ fn plan_sandbox(
     PathBuf,
     warden_sandbox::Profile,
 )> {
-    let bundle = trust_bundle(ca_dir, &config.run.extra_roots, temp_dir)?;
-    profile.governance.push(bundle.clone());
+    let (bundle, trust_dir) = trust_bundle(ca_dir, &config.run.extra_roots, temp_dir)?;
+    // The whole directory is read-only inside: no session can rename it,
+    // replace the bundle or plant anything a later launch would read.
+    profile.governance.push(trust_dir);
     let plan = warden_sandbox::Plan::build(&profile).context("cannot plan the sandbox")?;
     if let Err(refusal) = ladder.check_plan(&plan) {
         bail!("refusing to start: {refusal}\n(run `warden doctor` to see what this host enforces)");
@@ -1115,14 +1243,14 @@ pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let caller = Caller::this_process()?;
-    let launch = prepare(layout, args, &caller, false, &mark)?;
+    let mut launch = prepare(layout, args, &caller, false, &mark)?;
     // Hooks inside reach the daemon, which decides outside the sandbox.
     crate::daemon::ensure_started(layout).context("cannot start warden's daemon for the hooks")?;
     for line in &launch.notices {
         eprintln!("{line}");
     }
-    let program = &launch.program;
-    let mut command = std::process::Command::new(program);
+    let program = launch.program.clone();
+    let mut command = std::process::Command::new(&program);
     command.args(&launch.args);
     launch.env.apply_to(&mut command);
     // The self-test runs in the command's own process, after the sandbox
@@ -1152,7 +1280,7 @@ pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
     }
     mark("self-tested and spawned");
     let mut child = spawned.with_context(|| format!("cannot run {program} in the sandbox"))?;
-    let _watch = watch_secrets(layout, &launch, child.id());
+    let _watch = watch_secrets(layout, &mut launch, child.id());
     // The terminal's interrupt and quit reach the command (the same process
     // group); warden stays, so the proxy serves the session to its end.
     ignore_terminal_signals();
@@ -1190,9 +1318,17 @@ impl Drop for SecretWatch {
 /// appears in the launch's scanned roots while it runs, and records each
 /// in the audit log (the terminal belongs to the command). `None` when the
 /// host gives no watch; the plan's gaps already say what that leaves.
-pub fn watch_secrets(layout: &Layout, launch: &Launch, pid: u32) -> Option<SecretWatch> {
+pub fn watch_secrets(layout: &Layout, launch: &mut Launch, pid: u32) -> Option<SecretWatch> {
     use std::sync::atomic::{AtomicBool, Ordering};
-    let watcher = warden_sandbox::SecretWatcher::new(launch.prepared.plan()).ok()?;
+    let Some(mut watcher) = launch.watcher.take() else {
+        record_event(
+            layout,
+            launch,
+            "the secret watcher could not start: secrets that appear during the session are not masked",
+        );
+        return None;
+    };
+    watcher.watch_roots(launch.prepared.plan());
     let stop = Arc::new(AtomicBool::new(false));
     let stopped = Arc::clone(&stop);
     let layout = layout.clone();

@@ -1736,7 +1736,7 @@ fn only_a_caller_outside_every_sandbox_can_ask_the_daemon_to_launch() {
         .permissions()
         .mode();
     assert_eq!(mode & 0o777, 0o600, "the token is private");
-    // A wrong token is refused, before anything is prepared.
+    // A wrong token gets nothing, before anything is prepared.
     let mut stream =
         UnixStream::connect(world.warden_home.join("run/daemon.sock")).expect("connect");
     stream
@@ -1759,14 +1759,10 @@ fn only_a_caller_outside_every_sandbox_can_ask_the_daemon_to_launch() {
     let mut reply = vec![0u8; u32::from_be_bytes(len) as usize];
     stream.read_exact(&mut reply).expect("reply");
     let reply: Value = serde_json::from_slice(&reply).expect("JSON");
-    assert_eq!(reply["ok"], false, "{reply}");
-    assert!(
-        reply["error"]
-            .as_str()
-            .unwrap_or("")
-            .contains("launch token"),
-        "{reply}"
-    );
+    // Nothing prepared: the caller is sent to the in-process path, where a
+    // sandboxed caller cannot open warden's store.
+    assert_eq!(reply["stale"], true, "{reply}");
+    assert!(reply.get("handoff").is_none(), "{reply}");
     // Inside a session, the token cannot be read: warden's state
     // directory is denied, while the daemon's socket is reachable.
     let out = world.run(
@@ -1827,6 +1823,13 @@ fn an_interrupt_reaches_the_command_and_the_session_lives_on() {
                 "{line} missing (daemon: {through_daemon}):\n{all}"
             );
         }
+        // The daemon (started by this launch when in-process) is in a
+        // process group of its own: the interrupt did not end it.
+        let status = world
+            .warden(&["daemon", "status"])
+            .output()
+            .expect("status");
+        assert_ok(&status, "the daemon outlives the interrupt");
     }
 }
 
@@ -1937,4 +1940,38 @@ fn a_governance_file_created_inside_is_reported_when_the_session_ends() {
             "not audited (daemon: {through_daemon})"
         );
     }
+}
+
+#[test]
+fn the_trust_bundle_cannot_be_changed_from_inside() {
+    if !linux() || !need_run() {
+        return;
+    }
+    let mut world = World::new(None);
+    world.use_daemon();
+    // The bundle's directory is in the temp directory, which the sandbox
+    // may write: it must not be able to move it, plant a file or a link in
+    // it, or rewrite the bundle that later launches trust.
+    let out = world.run(
+        &[],
+        &[
+            "sh",
+            "-c",
+            "d=$(dirname \"$SSL_CERT_FILE\"); \
+             mv \"$d\" \"$d.moved\" 2>/dev/null && echo MOVED; \
+             ln -s /etc/passwd \"$d/.tmp-x\" 2>/dev/null && echo LINKED; \
+             echo evil >> \"$SSL_CERT_FILE\" 2>/dev/null && echo WRITTEN; \
+             grep -c 'BEGIN CERTIFICATE' \"$SSL_CERT_FILE\" >/dev/null && echo READABLE",
+        ],
+        120,
+    );
+    let all = text(&out);
+    assert_ok(&out, "warden run");
+    for bad in ["MOVED", "LINKED", "WRITTEN"] {
+        assert!(!all.contains(bad), "{bad}:\n{all}");
+    }
+    assert!(all.contains("READABLE"), "{all}");
+    // And the next launch still starts and trusts the same bundle.
+    let again = world.run(&[], &["sh", "-c", "echo next"], 120);
+    assert_ok(&again, "the next warden run");
 }

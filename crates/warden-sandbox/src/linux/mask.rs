@@ -139,7 +139,23 @@ pub(crate) fn apply_mask(m: &PreparedMask) -> io::Result<()> {
     Ok(())
 }
 
-/// Enter the namespace and apply every mask.
+/// Put masks in the order they must be applied: read-only binds first,
+/// parents before children (a bind is not recursive, so anything mounted
+/// below a path before it is bound read-only would vanish under the bind),
+/// then hidden directories, then hidden files (so no later mount covers the
+/// first hidden file, which the later ones are bound from).
+pub(crate) fn order(masks: &mut [PreparedMask]) {
+    masks.sort_by_key(|m| {
+        let class = match (m.hide, m.is_dir) {
+            (false, _) => 0,
+            (true, true) => 1,
+            (true, false) => 2,
+        };
+        (class, m.target.as_bytes().len())
+    });
+}
+
+/// Enter the namespace and apply every mask (in [`order`]).
 ///
 /// The first hidden file gets the full treatment (bind, then remount
 /// read-only and `nodev`); every later one is a bind of that first mask,

@@ -118,7 +118,9 @@ impl Adopted {
                 hide,
                 is_dir,
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let mut masks = masks;
+        mask::order(&mut masks);
         let filters = handoff
             .filters
             .iter()
@@ -337,6 +339,8 @@ impl Prepared {
                 "the kernel gave no ruleset descriptor".to_owned(),
             ));
         }
+        let mut masks = masks;
+        mask::order(&mut masks);
         let mask_count = masks.len();
         Ok(Prepared {
             plan: plan.clone(),

@@ -159,7 +159,9 @@ fn attempt(op: &Op) -> (bool, i32) {
                     0o600,
                 );
                 if fd < 0 {
-                    return (true, errno());
+                    let e = errno();
+                    // A name already taken proves nothing: not stopped.
+                    return (e != libc::EEXIST, e);
                 }
                 libc::close(fd);
                 libc::unlink(p.as_ptr());
@@ -167,7 +169,9 @@ fn attempt(op: &Op) -> (bool, i32) {
             }
             Op::Link(src, dst) => {
                 if libc::link(src.as_ptr(), dst.as_ptr()) != 0 {
-                    return (true, errno());
+                    let e = errno();
+                    // A name already taken proves nothing: not stopped.
+                    return (e != libc::EEXIST, e);
                 }
                 libc::unlink(dst.as_ptr());
                 (false, 0)
@@ -291,6 +295,19 @@ fn attempt(op: &Op) -> (bool, i32) {
     }
 }
 
+/// 16 random bytes, hex.
+fn random_hex() -> Result<String, SandboxError> {
+    let mut bytes = [0u8; 16];
+    // SAFETY: getrandom writes at most the buffer's length.
+    let n = unsafe { libc::getrandom(bytes.as_mut_ptr().cast(), bytes.len(), 0) };
+    if n != bytes.len() as isize {
+        return Err(SandboxError::SelfTest(
+            "no randomness for the canary names".to_owned(),
+        ));
+    }
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// The kept canary directory `dir`, created (0700) when absent, if it lies
 /// outside every allowed root.
 fn kept_canary_dir(dir: &Path, plan: &crate::Plan) -> Option<PathBuf> {
@@ -412,13 +429,9 @@ impl CanarySet {
                 .or(rw.first())
                 .map(|p| (*p).clone())
         };
-        // Unique per self-test: a daemon runs many at once, all with its pid.
-        static SELF_TESTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let tag = format!(
-            ".warden-selftest-{}-{}",
-            std::process::id(),
-            SELF_TESTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-        );
+        // Random: a daemon runs many self-tests at once, and a session must
+        // not be able to plant files under the names a later one will use.
+        let tag = format!(".warden-selftest-{}", random_hex()?);
 
         if has(Control::FsAllowList) {
             // The secret canary outside every root: in the kept directory
@@ -537,7 +550,7 @@ impl CanarySet {
         }
 
         if has(Control::Masking) {
-            for m in plan.masks.iter().take(12) {
+            for m in &plan.masks {
                 let p = cstr(&m.path)?;
                 let (name, op) = match (m.kind, m.is_dir) {
                     (MaskKind::Hide, false) => {

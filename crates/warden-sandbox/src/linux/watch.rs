@@ -36,8 +36,9 @@ pub enum Watched {
     Masked(PathBuf),
     /// A secret file appeared and could not be masked (the reason).
     NotMasked(PathBuf, String),
-    /// More directories than [`MAX_WATCHED_DIRS`]: new secrets below the
-    /// ones not watched are not seen.
+    /// More directories than [`MAX_WATCHED_DIRS`], or the user's inotify
+    /// watch limit reached: new secrets below the directories not watched
+    /// are not seen.
     Limit,
     /// The kernel dropped events; the roots were scanned again.
     Rescanned,
@@ -53,20 +54,36 @@ pub struct SecretWatcher {
     limit_reported: bool,
     /// Secrets found by the initial walk, reported by the first poll.
     pending: Vec<PathBuf>,
+    /// A directory could not be watched (the user's watch limit).
+    unwatched: bool,
 }
 
-const EVENTS: u32 = libc::IN_CREATE | libc::IN_MOVED_TO | libc::IN_DELETE_SELF | libc::IN_ONLYDIR;
+/// `IN_DONT_FOLLOW`: a directory swapped for a link is not followed.
+const EVENTS: u32 = libc::IN_CREATE
+    | libc::IN_MOVED_TO
+    | libc::IN_DELETE_SELF
+    | libc::IN_ONLYDIR
+    | libc::IN_DONT_FOLLOW;
 
 impl SecretWatcher {
     /// Watch every directory of `plan`'s scanned roots (skipping `.git`
     /// and the scan policy's `skip_dirs`, as the start-up scan does).
     pub fn new(plan: &Plan) -> Result<SecretWatcher, SandboxError> {
+        let mut watcher = SecretWatcher::open(plan)?;
+        watcher.watch_roots(plan);
+        Ok(watcher)
+    }
+
+    /// The inotify instance alone, before anything is watched: take it
+    /// before the command starts, so a command that uses up the user's
+    /// inotify instances cannot keep the watcher from existing.
+    pub fn open(plan: &Plan) -> Result<SecretWatcher, SandboxError> {
         // SAFETY: inotify_init1 with flag constants.
         let fd = unsafe { libc::inotify_init1(libc::IN_CLOEXEC | libc::IN_NONBLOCK) };
         if fd < 0 {
             return Err(SandboxError::Enforce(io::Error::last_os_error()));
         }
-        let mut watcher = SecretWatcher {
+        let watcher = SecretWatcher {
             // SAFETY: fd was just created and is owned here.
             inotify: unsafe { OwnedFd::from_raw_fd(fd) },
             dirs: HashMap::new(),
@@ -74,16 +91,21 @@ impl SecretWatcher {
             scan: plan.profile.scan.clone(),
             limit_reported: false,
             pending: Vec::new(),
+            unwatched: false,
         };
-        // Secrets that appeared between the plan's scan and this watch are
-        // masked first (the plan's own masks are already in force).
+        Ok(watcher)
+    }
+
+    /// Watch every directory of the plan's scanned roots. Secrets that
+    /// appeared between the plan's scan and now are reported by the first
+    /// [`poll`](Self::poll) (the plan's own masks are already in force).
+    pub fn watch_roots(&mut self, plan: &Plan) {
         let mut found = Vec::new();
-        for root in watcher.roots.clone() {
-            watcher.add_tree(&root, &mut found);
+        for root in self.roots.clone() {
+            self.add_tree(&root, &mut found);
         }
         found.retain(|p| !plan.masks.iter().any(|m| m.path == *p));
-        watcher.pending = found;
-        Ok(watcher)
+        self.pending.extend(found);
     }
 
     /// How many directories are watched.
@@ -116,6 +138,11 @@ impl SecretWatcher {
             let wd =
                 unsafe { libc::inotify_add_watch(self.inotify.as_raw_fd(), c.as_ptr(), EVENTS) };
             if wd < 0 {
+                // Gone again, or a link now: nothing to watch. Out of
+                // watches: reported.
+                if matches!(super::sys::errno(), libc::ENOSPC | libc::ENOMEM) {
+                    self.unwatched = true;
+                }
                 continue;
             }
             self.dirs.insert(wd, dir.clone());
@@ -227,6 +254,10 @@ impl SecretWatcher {
                 self.limit_reported = true;
                 notes.push(Watched::Limit);
             }
+        }
+        if self.unwatched && !self.limit_reported {
+            self.limit_reported = true;
+            notes.push(Watched::Limit);
         }
         if overflowed {
             for root in self.roots.clone() {
