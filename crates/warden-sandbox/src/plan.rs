@@ -617,13 +617,14 @@ fn collect_inodes(path: &Path, out: &mut HashSet<(u64, u64)>, budget: &mut usize
 }
 
 /// The observed state of one governance path.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 enum PathState {
     Missing,
     Symlink(PathBuf),
     File {
         dev: u64,
         ino: u64,
+        #[serde(with = "hex_bytes")]
         content: Vec<u8>,
     },
     Dir {
@@ -681,7 +682,9 @@ fn observe(path: &Path) -> PathState {
 /// before the session, compared after it ([`GovernanceSnapshot::changes`]).
 /// It detects what the mount masks cannot prevent: creation of an absent
 /// governance file, replacement of a parent directory, a swapped symlink.
-#[derive(Debug, Clone)]
+/// Serializable, so the process that waits for the command (warden's
+/// front) can compare it without asking back.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GovernanceSnapshot {
     states: Vec<(PathBuf, PathState)>,
 }
@@ -702,5 +705,35 @@ impl GovernanceSnapshot {
             .filter(|(p, s)| observe(p) != *s)
             .map(|(p, _)| p.clone())
             .collect()
+    }
+}
+
+/// Bytes as a hex string in serialized form (JSON spells bytes one number
+/// each).
+mod hex_bytes {
+    use serde::{de::Error as _, Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        use std::fmt::Write as _;
+        let mut hex = String::with_capacity(bytes.len() * 2);
+        for b in bytes {
+            let _ = write!(hex, "{b:02x}");
+        }
+        serializer.serialize_str(&hex)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<u8>, D::Error> {
+        let hex = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        let hex = hex.as_bytes();
+        if hex.len() % 2 != 0 {
+            return Err(D::Error::custom("odd hex length"));
+        }
+        let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+        hex.chunks_exact(2)
+            .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
+            .collect::<Option<Vec<u8>>>()
+            .ok_or_else(|| D::Error::custom("not hex"))
     }
 }

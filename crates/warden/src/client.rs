@@ -338,4 +338,17 @@ pub struct LaunchReply {
     /// The prepared sandbox.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handoff: Option<warden_sandbox::Handoff>,
+    /// The governance paths before the command runs, for the front to
+    /// compare when it ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub governance: Option<warden_sandbox::GovernanceSnapshot>,
+}
+
+/// The line a launcher prints for a governance path that changed during a
+/// session.
+pub fn governance_line(path: &Path) -> String {
+    format!(
+        "warden: governance path changed during the session: {} (review it before an assistant runs outside warden)",
+        path.display()
+    )
 }

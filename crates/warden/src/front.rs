@@ -342,6 +342,7 @@ fn run_through_daemon(home: Option<PathBuf>, run_args: &[OsString]) -> Option<Ex
         None => return None,
     }
     mark("reply");
+    let governance = reply.governance;
     let adopted = warden_sandbox::Adopted::new(reply.handoff?, ruleset).ok()?;
     let program = reply.program;
     let mut command = Command::new(&program);
@@ -411,19 +412,10 @@ fn run_through_daemon(home: Option<PathBuf>, run_args: &[OsString]) -> Option<Ex
     };
     mark("command done");
     let _ = client::write_frame(&mut stream, json!({ "exit": code }).to_string().as_bytes());
-    // What changed among the governance paths, as the daemon found it.
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(3)));
-    if let Some(lines) = client::read_frame(&mut stream, client::MAX_FRAME_BYTES)
-        .ok()
-        .and_then(|frame| serde_json::from_slice::<serde_json::Value>(&frame).ok())
-        .and_then(|v| {
-            v.get("governance_changes")
-                .and_then(|l| l.as_array())
-                .cloned()
-        })
-    {
-        for line in lines.iter().filter_map(|l| l.as_str()) {
-            eprintln!("{line}");
+    // What changed among the governance paths (the daemon records it).
+    if let Some(snapshot) = &governance {
+        for path in snapshot.changes() {
+            eprintln!("{}", client::governance_line(&path));
         }
     }
     Some(ExitCode::from(u8::try_from(code).unwrap_or(1)))

@@ -21,8 +21,9 @@
 //! 3. front → daemon: `{"spawned": bool, "pid"}` (the canary files can go;
 //!    the secret watcher starts on that pid when it is the front's child),
 //!    then `{"exit": code}` or end of stream, which ends the session's proxy;
-//! 4. daemon → front: `{"governance_changes": [lines]}`, which the front
-//!    prints.
+//!    The daemon then compares the governance paths with the snapshot it
+//!    took and records every change; the front compares the copy it was
+//!    sent (`governance`) and prints them.
 //!
 //! Only a caller that can read `run/launch.token` (outside every sandbox:
 //! `$WARDEN_HOME` is denied inside) and shares the daemon's mount namespace
@@ -205,6 +206,7 @@ pub fn serve(layout: Layout, token: Arc<String>, header: Value, mut stream: Unix
         env,
         notices,
         handoff: Some(handoff),
+        governance: Some(launch.governance.clone()),
         ..LaunchReply::default()
     };
     reply(
@@ -219,11 +221,24 @@ pub fn serve(layout: Layout, token: Arc<String>, header: Value, mut stream: Unix
     let session = move || {
         let _active = active;
         let mut launch = launch;
-        // The proxy starts now, on the listener bound during preparation.
-        // If it cannot, the listener closes with it: the command's
-        // connections are refused (no egress at all), and the log says why.
+        // No timeout: the session lasts as long as the command.
+        let _ = stream.set_read_timeout(None);
+        // Nothing here competes with the front for the CPU while it
+        // spawns: the proxy starts once the command exists (its first
+        // connections wait in the listener's backlog until then).
+        let Ok(spawned) = read_frame(&mut stream, 1024) else {
+            drop(launch);
+            return;
+        };
+        // The canaries have run.
+        drop(guard);
+        // The command's pid, if it is the front's own child.
+        let child = serde_json::from_slice::<Value>(&spawned)
+            .ok()
+            .and_then(|v| v.get("pid").and_then(Value::as_u64))
+            .and_then(|pid| u32::try_from(pid).ok())
+            .filter(|pid| parent_of(*pid) == Some(front));
         let proxy = launch.proxy_start.take().map(|start| start());
-        let proxy_failed = matches!(&proxy, Some(Err(_)));
         if let Some(Err(error)) = &proxy {
             crate::run::record_event(
                 &layout,
@@ -232,44 +247,24 @@ pub fn serve(layout: Layout, token: Arc<String>, header: Value, mut stream: Unix
                     "the session's egress proxy could not start; its command is stopped: {error:#}"
                 ),
             );
+            // No session runs without its proxy (the port stays held by
+            // this session, so nothing else can answer there).
+            if let Some(pid) = child.and_then(|p| i32::try_from(p).ok()) {
+                // SAFETY: kill has no memory-safety preconditions; the pid
+                // was checked to be the front's child.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+            }
         }
         let _proxy = proxy;
+        // The watcher of secrets that appear during the session.
+        let _watch = child.and_then(|pid| crate::run::watch_secrets(&layout, &mut launch, pid));
         // Open the next launch's store connection while nothing waits.
         crate::run::open_spare_store(&layout);
-        // No timeout: the session lasts as long as the command.
-        let _ = stream.set_read_timeout(None);
-        if let Ok(spawned) = read_frame(&mut stream, 1024) {
-            // Spawned (or not): the canaries have run.
-            drop(guard);
-            // The command's pid, if it is the front's own child, for the
-            // watcher of secrets that appear during the session.
-            let child = serde_json::from_slice::<Value>(&spawned)
-                .ok()
-                .and_then(|v| v.get("pid").and_then(Value::as_u64))
-                .and_then(|pid| u32::try_from(pid).ok())
-                .filter(|pid| parent_of(*pid) == Some(front));
-            if proxy_failed {
-                // No session runs without its proxy (the port stays held
-                // by this session, so nothing else can answer there).
-                if let Some(pid) = child.and_then(|p| i32::try_from(p).ok()) {
-                    // SAFETY: kill has no memory-safety preconditions; the pid
-                    // was checked to be the front's child.
-                    unsafe { libc::kill(pid, libc::SIGKILL) };
-                }
-            }
-            let _watch = child.and_then(|pid| crate::run::watch_secrets(&layout, &mut launch, pid));
-            // The command ended (its exit frame) or the front went away:
-            // compare the governance paths, record and report changes.
-            let _ = read_frame(&mut stream, 1024);
-            let changes = crate::run::governance_changes(&layout, &launch);
-            let _ = stream.set_write_timeout(Some(std::time::Duration::from_secs(2)));
-            let _ = write_frame(
-                &mut stream,
-                serde_json::json!({ "governance_changes": changes })
-                    .to_string()
-                    .as_bytes(),
-            );
-        }
+        // The command ended (its exit frame) or the front went away:
+        // compare the governance paths and record the changes (the front
+        // compares its own copy and prints them).
+        let _ = read_frame(&mut stream, 1024);
+        let _ = crate::run::governance_changes(&layout, &launch);
         drop(launch);
     };
     let _ = std::thread::Builder::new()

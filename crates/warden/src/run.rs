@@ -1386,10 +1386,7 @@ pub fn governance_changes(layout: &Layout, launch: &Launch) -> Vec<String> {
         .changes()
         .into_iter()
         .map(|path| {
-            let line = format!(
-                "warden: governance path changed during the session: {} (review it before an assistant runs outside warden)",
-                path.display()
-            );
+            let line = crate::client::governance_line(&path);
             record_event(layout, launch, &line);
             line
         })

@@ -1932,13 +1932,20 @@ fn a_governance_file_created_inside_is_reported_when_the_session_ends() {
             stderr.contains(&wanted),
             "not reported (daemon: {through_daemon}):\n{all}"
         );
-        assert!(
-            world
+        // Through the daemon the record is written as the session ends,
+        // just after the front has printed and exited.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let audited = loop {
+            let found = world
                 .audit()
                 .iter()
-                .any(|r| r.to_string().contains("governance path changed")),
-            "not audited (daemon: {through_daemon})"
-        );
+                .any(|r| r.to_string().contains("governance path changed"));
+            if found || Instant::now() > deadline {
+                break found;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert!(audited, "not audited (daemon: {through_daemon})");
     }
 }
 

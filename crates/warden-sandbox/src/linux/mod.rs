@@ -416,10 +416,13 @@ impl Prepared {
 
     /// Like [`attach`](Self::attach), and the launched process itself
     /// proves the sandbox before it becomes the command: between
-    /// enforcement and `exec` it tries every canary of
-    /// [`self_test`](Self::self_test), and when any behaves otherwise than
-    /// required it does not exec (`spawn` fails). One fork instead of two,
-    /// and the proof is about the very process that runs the command.
+    /// enforcement and `exec` it tries the launch's canaries (at least one
+    /// per control, one per mask, a secret read, a connect that bypasses
+    /// the allowed port, a UDP send, ptrace and signals to the launcher;
+    /// [`self_test`](Self::self_test) adds every way around a denied read),
+    /// and when any behaves otherwise than required it does not exec
+    /// (`spawn` fails). One fork instead of two, and the proof is about the
+    /// very process that runs the command.
     ///
     /// Call [`LaunchSelfTest::finish`] after `spawn`, whatever it returned,
     /// and drop `cmd` first: its hook holds the canary list.
@@ -427,7 +430,8 @@ impl Prepared {
         self: &Arc<Self>,
         cmd: &mut Command,
     ) -> Result<LaunchSelfTest, SandboxError> {
-        let (set, outside) = selftest::CanarySet::build(self, launcher_pid())?;
+        let (set, outside) =
+            selftest::CanarySet::build(self, launcher_pid(), selftest::Depth::Launch)?;
         let mut test = attach_tested(&self.enforcement, &Arc::new(set), cmd)?;
         test.outside = Some(outside);
         Ok(test)
@@ -451,7 +455,8 @@ impl Prepared {
             None => None,
         };
         let (canaries, outside) = if self_test {
-            let (set, outside) = selftest::CanarySet::build(self, launcher)?;
+            let (set, outside) =
+                selftest::CanarySet::build(self, launcher, selftest::Depth::Launch)?;
             (Some(set), Some(outside))
         } else {
             (None, None)
