@@ -394,15 +394,7 @@ impl Plan {
         }
 
         // 6. Governance paths.
-        let mut gov: Vec<PathBuf> = profile.governance.clone();
-        for ws in &profile.workspaces {
-            for rel in &profile.workspace_governance {
-                if rel.is_absolute() {
-                    return Err(SandboxError::RelativePath(rel.clone()));
-                }
-                gov.push(ws.join(rel));
-            }
-        }
+        let gov = profile.governance_paths()?;
         for g in gov {
             if !g.is_absolute() {
                 return Err(SandboxError::RelativePath(g));

@@ -293,6 +293,22 @@ fn abs(paths: &[&str]) -> Vec<PathBuf> {
 }
 
 impl Profile {
+    /// Every governance path: [`governance`](Self::governance), and each
+    /// of [`workspace_governance`](Self::workspace_governance) in each
+    /// workspace. Refuses an absolute workspace-relative entry.
+    pub fn governance_paths(&self) -> Result<Vec<PathBuf>, crate::SandboxError> {
+        let mut paths = self.governance.clone();
+        for ws in &self.workspaces {
+            for rel in &self.workspace_governance {
+                if rel.is_absolute() {
+                    return Err(crate::SandboxError::RelativePath(rel.clone()));
+                }
+                paths.push(ws.join(rel));
+            }
+        }
+        Ok(paths)
+    }
+
     /// The controls required unless the profile says otherwise: the
     /// filesystem allow-list, TCP port filtering, seccomp, `no_new_privs`
     /// and masking (which only matters when the plan has something to mask).

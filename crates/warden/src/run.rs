@@ -937,63 +937,74 @@ pub fn prepare(
         .filter(|p| p.is_absolute())
         .unwrap_or_else(|| PathBuf::from("/tmp"));
     profile.network.connect_tcp_ports = vec![port];
+    let governance_paths = profile.governance_paths()?;
     std::thread::scope(|scope| -> anyhow::Result<Launch> {
-        let planner = scope.spawn(|| {
+        // The credential is minted (and recorded) on another thread while
+        // this one plans and prepares the sandbox, the longer of the two.
+        let minter = scope.spawn(|| {
+            let store = take_store(layout)?;
+            let agent_name = args
+                .agent
+                .clone()
+                .unwrap_or_else(|| config.default_agent.clone());
+            let registry =
+                crate::registry::facts(&store, &agent_name).map_err(anyhow::Error::msg)?;
+            if let Some(facts) = &registry {
+                if facts.state != "active" {
+                    bail!(
+                        "{agent_name} is {}; no session can start for it",
+                        facts.state
+                    );
+                }
+            }
+            let human = crate::session::resolve_human(
+                &config,
+                &store,
+                crate::client::human_from(|k| caller.var_string(k)).as_deref(),
+                &cwd,
+            )
+            .map_err(anyhow::Error::msg)?;
+            let session_id = format!("ws-{}", &warden_identity::new_id()?[..12]);
+            let (credential, record) = crate::session::mint(
+                &store,
+                store.signing_key(),
+                &config,
+                &crate::session::SessionRequest {
+                    agent: &agent_name,
+                    human: &human,
+                    session: &session_id,
+                    cwd: &cwd,
+                    task: args.task.as_deref(),
+                    held: false,
+                },
+            )
+            .map_err(anyhow::Error::msg)?;
+            // Every governance path as it is before the command runs,
+            // compared when it ends (what masks cannot prevent).
+            let governance = warden_sandbox::GovernanceSnapshot::take(&governance_paths);
+            anyhow::Ok((
+                store, agent_name, registry, human, session_id, credential, record, governance,
+            ))
+        });
+        let planned = (|| {
             let planned = plan_sandbox(layout, &config, profile, &ladder, &ca_dir, &temp_dir)?;
-            // For the front, the canaries are set up here too, off the
-            // critical path of minting.
+            // For the front, the canaries are set up here too.
             let handoff = match handoff {
                 true => Some(planned.1.handoff(caller.pid, !args.no_self_test)?),
                 false => None,
             };
-            // Every governance path as it is before the command runs,
-            // compared when it ends (what masks cannot prevent).
-            let governance = planned.0.governance_snapshot();
             // The watcher's inotify instance exists before the command
             // does (the command could use up the user's instances).
             let watcher =
                 warden_sandbox::SecretWatcher::open(&planned.0).map_err(|e| e.to_string());
-            anyhow::Ok((planned, handoff, governance, watcher))
-        });
-        let store = take_store(layout)?;
-        mark("store open");
-        let agent_name = args
-            .agent
-            .clone()
-            .unwrap_or_else(|| config.default_agent.clone());
-        let registry = crate::registry::facts(&store, &agent_name).map_err(anyhow::Error::msg)?;
-        if let Some(facts) = &registry {
-            if facts.state != "active" {
-                bail!(
-                    "{agent_name} is {}; no session can start for it",
-                    facts.state
-                );
-            }
-        }
-        let human = crate::session::resolve_human(
-            &config,
-            &store,
-            crate::client::human_from(|k| caller.var_string(k)).as_deref(),
-            &cwd,
-        )
-        .map_err(anyhow::Error::msg)?;
-        mark("human");
-        let session_id = format!("ws-{}", &warden_identity::new_id()?[..12]);
-        let (credential, record) = crate::session::mint(
-            &store,
-            store.signing_key(),
-            &config,
-            &crate::session::SessionRequest {
-                agent: &agent_name,
-                human: &human,
-                session: &session_id,
-                cwd: &cwd,
-                task: args.task.as_deref(),
-                held: false,
-            },
-        )
-        .map_err(anyhow::Error::msg)?;
-
+            anyhow::Ok((planned, handoff, watcher))
+        })();
+        mark("prepared");
+        let (store, agent_name, registry, human, session_id, credential, record, governance) =
+            minter
+                .join()
+                .map_err(|_| anyhow::anyhow!("minting the session credential failed"))??;
+        let ((plan, prepared, bundle, profile), handoff, watcher) = planned?;
         mark("credential minted");
         // The developer's real credentials, read here, before the environment
         // is scrubbed; they never enter the sandbox.
@@ -1090,18 +1101,13 @@ pub fn prepare(
         // before the command. The daemon starts it once the front has its
         // answer (off the launch's critical path); the command's first
         // connections wait in the listener's backlog meanwhile.
-        let (starting, deferred): (_, Option<ProxyStart>) = if handoff {
+        let (starting, deferred): (_, Option<ProxyStart>) = if handoff.is_some() {
             (None, Some(Box::new(start_proxy)))
         } else {
             (Some(std::thread::spawn(start_proxy)), None)
         };
         mark("proxy starting");
 
-        let ((plan, prepared, bundle, profile), handoff, governance, watcher) =
-            planner
-                .join()
-                .map_err(|_| anyhow::anyhow!("planning the sandbox failed"))??;
-        mark("prepared");
         let proxy = match starting {
             Some(thread) => Some(
                 thread
