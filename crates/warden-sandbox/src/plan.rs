@@ -701,31 +701,40 @@ impl GovernanceSnapshot {
 }
 
 /// Bytes as a hex string in serialized form (JSON spells bytes one number
-/// each).
-mod hex_bytes {
+/// each). Shared by every byte field the launch path serializes.
+pub(crate) mod hex_bytes {
     use serde::{de::Error as _, Deserialize, Deserializer, Serializer};
 
-    pub(super) fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+    /// Lower-case hex of `bytes`.
+    pub(crate) fn encode(bytes: &[u8]) -> String {
         use std::fmt::Write as _;
         let mut hex = String::with_capacity(bytes.len() * 2);
         for b in bytes {
             let _ = write!(hex, "{b:02x}");
         }
-        serializer.serialize_str(&hex)
+        hex
     }
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Vec<u8>, D::Error> {
-        let hex = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+    /// The bytes `hex` spells, or `None` when it is not hex of whole bytes.
+    pub(crate) fn decode(hex: &str) -> Option<Vec<u8>> {
         let hex = hex.as_bytes();
         if hex.len() % 2 != 0 {
-            return Err(D::Error::custom("odd hex length"));
+            return None;
         }
         let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
         hex.chunks_exact(2)
             .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
-            .collect::<Option<Vec<u8>>>()
-            .ok_or_else(|| D::Error::custom("not hex"))
+            .collect()
+    }
+
+    pub(crate) fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&encode(bytes))
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<u8>, D::Error> {
+        let hex = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        decode(&hex).ok_or_else(|| D::Error::custom("not hex of whole bytes"))
     }
 }

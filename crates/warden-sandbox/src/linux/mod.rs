@@ -173,30 +173,14 @@ impl std::ops::Deref for CPath {
 
 impl Serialize for CPath {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use std::fmt::Write as _;
-        let bytes = self.0.as_bytes();
-        let mut hex = String::with_capacity(bytes.len() * 2);
-        for b in bytes {
-            let _ = write!(hex, "{b:02x}");
-        }
-        serializer.serialize_str(&hex)
+        crate::plan::hex_bytes::serialize(self.0.as_bytes(), serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for CPath {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<CPath, D::Error> {
         use serde::de::Error as _;
-        let hex = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        let hex = hex.as_bytes();
-        if hex.len() % 2 != 0 {
-            return Err(D::Error::custom("a path's hex has an odd length"));
-        }
-        let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
-        let bytes = hex
-            .chunks_exact(2)
-            .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
-            .collect::<Option<Vec<u8>>>()
-            .ok_or_else(|| D::Error::custom("a path's hex is not hex"))?;
+        let bytes = crate::plan::hex_bytes::deserialize(deserializer)?;
         CString::new(bytes)
             .map(CPath)
             .map_err(|_| D::Error::custom("a path holds a NUL byte"))

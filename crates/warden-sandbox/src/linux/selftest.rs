@@ -305,7 +305,7 @@ fn random_hex() -> Result<String, SandboxError> {
             "no randomness for the canary names".to_owned(),
         ));
     }
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::plan::hex_bytes::encode(&bytes))
 }
 
 /// The kept canary directory `dir`, created (0700) when absent, if it lies
