@@ -718,7 +718,7 @@ pub(crate) mod hex_bytes {
     /// The bytes `hex` spells, or `None` when it is not hex of whole bytes.
     pub(crate) fn decode(hex: &str) -> Option<Vec<u8>> {
         let hex = hex.as_bytes();
-        if hex.len() % 2 != 0 {
+        if !hex.len().is_multiple_of(2) {
             return None;
         }
         let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
