@@ -57,8 +57,9 @@ pub fn read_frame(stream: &mut UnixStream, max: usize) -> std::io::Result<Vec<u8
     Ok(bytes)
 }
 
-/// The uid of the process at the other end of a Unix socket.
-pub fn peer_uid(stream: &UnixStream) -> Option<u32> {
+/// The credentials (`SO_PEERCRED`) of the process at the other end of a
+/// Unix socket.
+fn peer_cred(stream: &UnixStream) -> Option<libc::ucred> {
     let mut cred = libc::ucred {
         pid: 0,
         uid: 0,
@@ -76,7 +77,12 @@ pub fn peer_uid(stream: &UnixStream) -> Option<u32> {
             &mut len,
         )
     };
-    (rc == 0 && len as usize == std::mem::size_of::<libc::ucred>()).then_some(cred.uid)
+    (rc == 0 && len as usize == std::mem::size_of::<libc::ucred>()).then_some(cred)
+}
+
+/// The uid of the process at the other end of a Unix socket.
+pub fn peer_uid(stream: &UnixStream) -> Option<u32> {
+    peer_cred(stream).map(|cred| cred.uid)
 }
 
 /// This process's effective uid.
@@ -291,23 +297,22 @@ pub fn recv_fd(stream: &UnixStream) -> std::io::Result<Option<std::os::fd::Owned
 
 /// The pid of the process at the other end of a Unix socket.
 pub fn peer_pid(stream: &UnixStream) -> Option<i32> {
-    let mut cred = libc::ucred {
-        pid: 0,
-        uid: 0,
-        gid: 0,
-    };
-    let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
-    // SAFETY: as in peer_uid.
-    let rc = unsafe {
-        libc::getsockopt(
-            stream.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_PEERCRED,
-            (&mut cred as *mut libc::ucred).cast(),
-            &mut len,
-        )
-    };
-    (rc == 0 && cred.pid > 0).then_some(cred.pid)
+    peer_cred(stream)
+        .map(|cred| cred.pid)
+        .filter(|pid| *pid > 0)
+}
+
+/// A launch request, the front's second frame (see the daemon's `launcher`
+/// module): `warden run`'s arguments, and the caller's directory and whole
+/// environment.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct LaunchRequest {
+    /// The arguments after `run`.
+    pub argv: Vec<String>,
+    /// The caller's working directory (absolute).
+    pub cwd: String,
+    /// The caller's environment.
+    pub env: Vec<[String; 2]>,
 }
 
 /// The daemon's answer to a launch (see the daemon's `launcher` module).
@@ -351,4 +356,41 @@ pub fn governance_line(path: &Path) -> String {
         "warden: governance path changed during the session: {} (review it before an assistant runs outside warden)",
         path.display()
     )
+}
+
+/// The verdict on a launch's self-test: `Err` with the refusal to print.
+pub fn judge_self_test(
+    report: Result<warden_sandbox::SelfTestReport, warden_sandbox::SandboxError>,
+) -> Result<(), String> {
+    match report {
+        Ok(report) if report.failed.is_empty() => Ok(()),
+        Ok(report) => Err(format!(
+            "refusing to start: the sandbox self-test failed on this host:\n{}",
+            report.render()
+        )),
+        Err(e) => Err(format!(
+            "refusing to start: the sandbox self-test could not run: {e}"
+        )),
+    }
+}
+
+/// Ignore SIGINT and SIGQUIT in a launcher once its command runs: the
+/// terminal's interrupt and quit are the command's (same process group),
+/// and the launcher stays so the session's proxy lives on.
+pub fn ignore_terminal_signals() {
+    // SAFETY: setting a signal's disposition to SIG_IGN has no
+    // preconditions.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_IGN);
+        libc::signal(libc::SIGQUIT, libc::SIG_IGN);
+    }
+}
+
+/// A launcher's exit code for its command's status: the command's own, or
+/// 128 + the signal that ended it.
+pub fn exit_code(status: std::process::ExitStatus) -> i32 {
+    use std::os::unix::process::ExitStatusExt as _;
+    status
+        .code()
+        .unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
 }

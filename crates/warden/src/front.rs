@@ -312,14 +312,22 @@ fn run_through_daemon(home: Option<PathBuf>, run_args: &[OsString]) -> Option<Ex
         "token": token.trim(),
     });
     // Anything that is not UTF-8 goes to warden-core, which handles it.
-    let argv: Vec<&str> = run_args.iter().map(|a| a.to_str()).collect::<Option<_>>()?;
-    let env: Vec<[String; 2]> = std::env::vars_os()
-        .map(|(k, v)| Some([k.into_string().ok()?, v.into_string().ok()?]))
-        .collect::<Option<_>>()?;
-    let cwd = std::env::current_dir().ok()?;
-    let request = json!({ "argv": argv, "cwd": cwd.to_str()?, "env": env });
+    let request = client::LaunchRequest {
+        argv: run_args
+            .iter()
+            .map(|a| a.to_str().map(str::to_owned))
+            .collect::<Option<_>>()?,
+        cwd: std::env::current_dir()
+            .ok()?
+            .into_os_string()
+            .into_string()
+            .ok()?,
+        env: std::env::vars_os()
+            .map(|(k, v)| Some([k.into_string().ok()?, v.into_string().ok()?]))
+            .collect::<Option<_>>()?,
+    };
     client::write_frame(&mut stream, header.to_string().as_bytes()).ok()?;
-    client::write_frame(&mut stream, request.to_string().as_bytes()).ok()?;
+    client::write_frame(&mut stream, &serde_json::to_vec(&request).ok()?).ok()?;
     mark("request sent");
     let ruleset = client::recv_fd(&stream).ok()?;
     let reply: client::LaunchReply =
@@ -367,17 +375,7 @@ fn run_through_daemon(home: Option<PathBuf>, run_args: &[OsString]) -> Option<Ex
         .as_bytes(),
     );
     if let Some(self_test) = self_test {
-        let refusal = match self_test.finish() {
-            Ok(report) if report.failed.is_empty() => None,
-            Ok(report) => Some(format!(
-                "refusing to start: the sandbox self-test failed on this host:\n{}",
-                report.render()
-            )),
-            Err(e) => Some(format!(
-                "refusing to start: the sandbox self-test could not run: {e}"
-            )),
-        };
-        if let Some(refusal) = refusal {
+        if let Err(refusal) = client::judge_self_test(self_test.finish()) {
             if let Ok(mut child) = spawned {
                 let _ = child.kill();
                 let _ = child.wait();
@@ -393,23 +391,9 @@ fn run_through_daemon(home: Option<PathBuf>, run_args: &[OsString]) -> Option<Ex
             return Some(ExitCode::from(1));
         }
     };
-    // The terminal's interrupt and quit are the command's (same process
-    // group); this process stays, so the session's proxy lives on.
-    // SAFETY: setting dispositions to SIG_IGN has no preconditions.
-    unsafe {
-        libc::signal(libc::SIGINT, libc::SIG_IGN);
-        libc::signal(libc::SIGQUIT, libc::SIG_IGN);
-    }
+    client::ignore_terminal_signals();
     mark("running");
-    let code = match child.wait() {
-        Ok(status) => {
-            use std::os::unix::process::ExitStatusExt as _;
-            status
-                .code()
-                .unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
-        }
-        Err(_) => 1,
-    };
+    let code = child.wait().map(client::exit_code).unwrap_or(1);
     mark("command done");
     let _ = client::write_frame(&mut stream, json!({ "exit": code }).to_string().as_bytes());
     // What changed among the governance paths (the daemon records it).

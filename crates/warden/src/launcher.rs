@@ -29,7 +29,7 @@
 //! `$WARDEN_HOME` is denied inside) and shares the daemon's mount namespace
 //! (the paths in the plan are the daemon's) is served.
 
-use crate::client::{peer_pid, read_frame, send_fd, write_frame, LaunchReply};
+use crate::client::{peer_pid, read_frame, send_fd, write_frame, LaunchReply, LaunchRequest};
 use crate::run::{prepare, Caller};
 use serde_json::Value;
 use std::ffi::OsString;
@@ -129,9 +129,9 @@ pub fn serve(layout: Layout, token: Arc<String>, header: Value, mut stream: Unix
     let Ok(request) = read_frame(&mut stream, MAX_REQUEST_BYTES) else {
         return;
     };
-    let Some(caller_and_args) = serde_json::from_slice::<Value>(&request)
+    let Some(caller_and_args) = serde_json::from_slice::<LaunchRequest>(&request)
         .ok()
-        .and_then(|r| parse_request(&r, pid))
+        .and_then(|r| caller_of(r, pid))
     else {
         reply(&mut stream, None, &stale());
         return;
@@ -281,33 +281,17 @@ impl Drop for ActiveGuard {
 }
 
 /// The caller and its `warden run` arguments from a request.
-fn parse_request(request: &Value, pid: i32) -> Option<(Caller, Vec<OsString>)> {
-    let strings = |v: &Value| -> Option<Vec<String>> {
-        v.as_array()?
-            .iter()
-            .map(|s| s.as_str().map(str::to_owned))
-            .collect()
-    };
-    let argv = strings(request.get("argv")?)?
-        .into_iter()
-        .map(OsString::from)
-        .collect();
-    let cwd = PathBuf::from(request.get("cwd")?.as_str()?);
+fn caller_of(request: LaunchRequest, pid: i32) -> Option<(Caller, Vec<OsString>)> {
+    let cwd = PathBuf::from(request.cwd);
     if !cwd.is_absolute() {
         return None;
     }
     let env = request
-        .get("env")?
-        .as_array()?
-        .iter()
-        .map(|pair| {
-            let pair = strings(pair)?;
-            match pair.as_slice() {
-                [k, v] => Some((OsString::from(k), OsString::from(v))),
-                _ => None,
-            }
-        })
-        .collect::<Option<Vec<_>>>()?;
+        .env
+        .into_iter()
+        .map(|[k, v]| (OsString::from(k), OsString::from(v)))
+        .collect();
+    let argv = request.argv.into_iter().map(OsString::from).collect();
     Some((Caller { env, cwd, pid }, argv))
 }
 

@@ -343,7 +343,6 @@ fn trust_bundle(
     temp_dir: &Path,
 ) -> anyhow::Result<(PathBuf, PathBuf)> {
     use sha2::Digest as _;
-    use std::os::unix::fs::MetadataExt as _;
     let ca = match std::fs::read_to_string(ca_dir.join("ca.pem")) {
         Ok(pem) => pem,
         // The first launch on this machine creates the CA.
@@ -356,21 +355,12 @@ fn trust_bundle(
     // The inputs' identities: unchanged inputs give the bundle built last
     // time (the daemon launches many sessions), which is still compared
     // with the file on disk below.
-    let stamp = |p: &Path| {
-        std::fs::metadata(p)
-            .ok()
-            .map(|m| (m.len(), m.mtime(), m.mtime_nsec(), m.ino()))
-    };
     let inputs: Vec<_> = [system, &ca_dir.join("ca.pem")]
         .into_iter()
         .chain(extra_roots.iter().map(PathBuf::as_path))
-        .map(|p| (p.to_path_buf(), stamp(p)))
+        .map(|p| (p.to_path_buf(), file_stamp(p)))
         .collect();
-    type Built = (
-        Vec<(PathBuf, Option<(u64, i64, i64, u64)>)>,
-        Arc<Vec<u8>>,
-        String,
-    );
+    type Built = (Vec<(PathBuf, Option<FileStamp>)>, Arc<Vec<u8>>, String);
     static LAST: Mutex<Option<Built>> = Mutex::new(None);
     let cached = {
         let last = LAST.lock().unwrap_or_else(|p| p.into_inner());
@@ -547,8 +537,9 @@ fn write_at(dir: &std::os::fd::OwnedFd, name: &std::ffi::CStr, bytes: &[u8]) -> 
 /// size and change time (set by the kernel on any write, never by a user).
 type FileStamp = (u64, u64, u64, i64, i64);
 
+/// The stamp of the file `path` names (links followed, as reading does).
 fn file_stamp(path: &Path) -> Option<FileStamp> {
-    stamp_of(&std::fs::symlink_metadata(path).ok()?)
+    stamp_of(&std::fs::metadata(path).ok()?)
 }
 
 fn fd_stamp(file: &std::fs::File) -> Option<FileStamp> {
@@ -724,17 +715,12 @@ fn ladder() -> warden_sandbox::Ladder {
 /// (the daemon serves many sessions; parsing the key and making a leaf key
 /// cost a few hundred microseconds). Sessions share its leaf cache.
 fn local_ca(ca_dir: &Path) -> anyhow::Result<Arc<LocalCa>> {
-    use std::os::unix::fs::MetadataExt as _;
-    type Loaded = (PathBuf, Vec<Option<(u64, i64, i64, u64)>>, Arc<LocalCa>);
+    type Loaded = (PathBuf, Vec<Option<FileStamp>>, Arc<LocalCa>);
     static LOADED: Mutex<Option<Loaded>> = Mutex::new(None);
     let stamps = || -> Vec<_> {
         ["ca.pem", "ca-key.pem"]
             .iter()
-            .map(|f| {
-                std::fs::metadata(ca_dir.join(f))
-                    .ok()
-                    .map(|m| (m.len(), m.mtime(), m.mtime_nsec(), m.ino()))
-            })
+            .map(|f| file_stamp(&ca_dir.join(f)))
             .collect()
     };
     let before = stamps();
@@ -1275,7 +1261,7 @@ pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
     let spawned = command.spawn();
     drop(command);
     if let Some(self_test) = self_test {
-        if let Err(refusal) = judge_self_test(self_test.finish()) {
+        if let Err(refusal) = crate::client::judge_self_test(self_test.finish()) {
             if let Ok(mut child) = spawned {
                 // Unreachable in practice: a failed canary stops the exec.
                 let _ = child.kill();
@@ -1289,7 +1275,7 @@ pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
     let _watch = watch_secrets(layout, &mut launch, child.id());
     // The terminal's interrupt and quit reach the command (the same process
     // group); warden stays, so the proxy serves the session to its end.
-    ignore_terminal_signals();
+    crate::client::ignore_terminal_signals();
     let status = child
         .wait()
         .with_context(|| format!("cannot wait for {program}"))?;
@@ -1297,7 +1283,7 @@ pub fn run(layout: &Layout, args: &RunArgs) -> anyhow::Result<ExitCode> {
     for line in governance_changes(layout, &launch) {
         eprintln!("{line}");
     }
-    let code = status.code().unwrap_or(128 + status.signal_number());
+    let code = crate::client::exit_code(status);
     // Every decision was recorded before it was answered; the proxy's
     // threads end with the process instead of being waited for.
     drop(std::io::Write::flush(&mut std::io::stderr()));
@@ -1387,16 +1373,20 @@ pub fn watch_secrets(layout: &Layout, launch: &mut Launch, pid: u32) -> Option<S
 /// re-pointed: what read-only mounts cannot prevent), recorded in the audit
 /// log, as lines for the developer's terminal.
 pub fn governance_changes(layout: &Layout, launch: &Launch) -> Vec<String> {
-    launch
+    let lines: Vec<String> = launch
         .governance
         .changes()
-        .into_iter()
-        .map(|path| {
-            let line = crate::client::governance_line(&path);
-            record_event(layout, launch, &line);
-            line
-        })
-        .collect()
+        .iter()
+        .map(|path| crate::client::governance_line(path))
+        .collect();
+    if !lines.is_empty() {
+        if let Ok(store) = crate::registry::open(layout) {
+            for line in &lines {
+                append_event(&store, &launch.session_id, &launch.agent, line);
+            }
+        }
+    }
+    lines
 }
 
 /// Records `summary` as an event of `launch`'s session (best effort: the
@@ -1414,43 +1404,6 @@ fn append_event(store: &Store, session: &str, agent: &str, summary: &str) {
     record.tool = Some("sandbox".to_owned());
     record.detail = json!({ "entry": "warden run" });
     let _ = store.append(&record);
-}
-
-/// The verdict on a launch's self-test: `Err` with the refusal to print.
-pub fn judge_self_test(
-    report: Result<warden_sandbox::SelfTestReport, warden_sandbox::SandboxError>,
-) -> Result<(), String> {
-    match report {
-        Ok(report) if report.failed.is_empty() => Ok(()),
-        Ok(report) => Err(format!(
-            "refusing to start: the sandbox self-test failed on this host:\n{}",
-            report.render()
-        )),
-        Err(e) => Err(format!(
-            "refusing to start: the sandbox self-test could not run: {e}"
-        )),
-    }
-}
-
-/// Ignore SIGINT and SIGQUIT in the launcher once the command runs.
-pub fn ignore_terminal_signals() {
-    // SAFETY: setting a signal's disposition to SIG_IGN has no
-    // preconditions.
-    unsafe {
-        libc::signal(libc::SIGINT, libc::SIG_IGN);
-        libc::signal(libc::SIGQUIT, libc::SIG_IGN);
-    }
-}
-
-trait SignalNumber {
-    fn signal_number(&self) -> i32;
-}
-
-impl SignalNumber for std::process::ExitStatus {
-    fn signal_number(&self) -> i32 {
-        use std::os::unix::process::ExitStatusExt as _;
-        self.signal().unwrap_or(0)
-    }
 }
 
 /// Runs `warden doctor`: the capability ladder and the self-test of the
