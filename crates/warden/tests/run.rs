@@ -705,6 +705,16 @@ impl World {
         cmd
     }
 
+    /// A world that launches through warden's daemon (started here) or
+    /// in-process.
+    fn launching(uid: Option<u32>, through_daemon: bool) -> World {
+        let mut world = World::new(uid);
+        if through_daemon {
+            world.use_daemon();
+        }
+        world
+    }
+
     /// From now on, launch through warden's daemon, started here.
     fn use_daemon(&mut self) {
         self.daemon = true;
@@ -901,10 +911,7 @@ fn family_passed(pass: &[String], prefix: &str) -> bool {
 }
 
 fn escape_suite(uid: Option<u32>, through_daemon: bool) {
-    let mut world = World::new(uid);
-    if through_daemon {
-        world.use_daemon();
-    }
+    let world = World::launching(uid, through_daemon);
     let args = world.escape_args();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = world.run(&["--task", "escape suite"], &args, 300);
@@ -1516,8 +1523,7 @@ fn git_push_needs_a_grant_and_the_token_never_enters_the_sandbox() {
         return;
     }
     // Through the daemon, as users launch: the session's proxy lives there.
-    let mut world = World::new(None);
-    world.use_daemon();
+    let world = World::launching(None, true);
     let wt = world.ws.join(".wt");
     let child = world
         .warden(&[
@@ -1727,8 +1733,7 @@ fn only_a_caller_outside_every_sandbox_can_ask_the_daemon_to_launch() {
     if !linux() || !need_run() {
         return;
     }
-    let mut world = World::new(None);
-    world.use_daemon();
+    let world = World::launching(None, true);
     let token_path = world.warden_home.join("run/launch.token");
     let token = fs::read_to_string(&token_path).expect("the daemon wrote its launch token");
     let mode = fs::metadata(&token_path)
@@ -1791,10 +1796,7 @@ fn an_interrupt_reaches_the_command_and_the_session_lives_on() {
         return;
     }
     for through_daemon in [true, false] {
-        let mut world = World::new(None);
-        if through_daemon {
-            world.use_daemon();
-        }
+        let world = World::launching(None, through_daemon);
         let mut cmd = world.warden(&[
             "run",
             "--agent",
@@ -1839,10 +1841,7 @@ fn secrets_that_appear_during_a_session_are_masked_inside() {
         return;
     }
     for through_daemon in [true, false] {
-        let mut world = World::new(None);
-        if through_daemon {
-            world.use_daemon();
-        }
+        let world = World::launching(None, through_daemon);
         // The command waits for `go`, then tries what appeared meanwhile:
         // a new key file, a `.env` replaced by a rename (which detaches the
         // start-up mask), and a secret in a directory made inside.
@@ -1906,10 +1905,7 @@ fn a_governance_file_created_inside_is_reported_when_the_session_ends() {
         return;
     }
     for through_daemon in [true, false] {
-        let mut world = World::new(None);
-        if through_daemon {
-            world.use_daemon();
-        }
+        let world = World::launching(None, through_daemon);
         // `.vscode/tasks.json` does not exist at start: a read-only mount
         // cannot cover it, so creating it is possible, and reported.
         let out = world.run(
@@ -1954,8 +1950,7 @@ fn the_trust_bundle_cannot_be_changed_from_inside() {
     if !linux() || !need_run() {
         return;
     }
-    let mut world = World::new(None);
-    world.use_daemon();
+    let world = World::launching(None, true);
     // The bundle's directory is in the temp directory, which the sandbox
     // may write: it must not be able to move it, plant a file or a link in
     // it, or rewrite the bundle that later launches trust.
